@@ -1,0 +1,39 @@
+/**
+ * Every limit and default of brook in one place, with why it has the value it has.
+ * Topic-level defaults mirror Kafka's so configs carry over unchanged.
+ */
+export const LIMITS = {
+  /** Kafka's `message.max.bytes` default: 1 MiB plus a batch header's slack. Largest record batch. */
+  maxMessageBytes: 1_048_588,
+  /** Kafka's default `retention.ms`: 7 days. */
+  retentionMs: 604_800_000,
+  /** -1 = no size limit, as in Kafka. */
+  retentionBytes: -1,
+  /** Kafka's default `segment.bytes`: 1 GiB. */
+  segmentBytes: 1_073_741_824,
+  /** Kafka's default `segment.ms`: 7 days. */
+  segmentMs: 604_800_000,
+  /** Kafka's `index.interval.bytes`: one sparse index entry per 4 KiB of log. */
+  indexIntervalBytes: 4096,
+  /** Smallest segment we accept; tiny segments only make sense in tests, 1 KiB keeps roll logic exercised. */
+  minSegmentBytes: 1024,
+  /** Kafka's topic-name rule: `[a-zA-Z0-9._-]`, 1..249 characters. */
+  maxTopicNameLength: 249,
+  /** Upper bound on partitions per topic; keeps a typo from opening 10^6 files. */
+  maxPartitionsPerTopic: 10_000,
+  /** Producer batching: flush a partition's pending batch once it holds this many bytes. */
+  batchBytes: 1_048_576,
+  /** Producer batching: 0 = batch what arrives in the same tick. */
+  lingerMs: 0,
+  /** A fetch never returns more than this in one response (Kafka's `fetch.max.bytes`). */
+  fetchMaxBytes: 57_671_680,
+  /** Default bytes per fetch from the embedded API. */
+  fetchDefaultMaxBytes: 1_048_576,
+  /** Longest a fetch may wait for data (long poll). */
+  fetchMaxWaitMs: 30_000,
+  /** A worker crashing this many times within `workerCrashWindowMs` is not restarted again. */
+  workerMaxCrashes: 3,
+  workerCrashWindowMs: 60_000,
+  /** How often a partition records its recovery point (fsynced end), bounding the tail recovery scans. */
+  recoveryPointIntervalMs: 1_000,
+} as const
