@@ -36,4 +36,10 @@ export const LIMITS = {
   workerCrashWindowMs: 60_000,
   /** How often a partition records its recovery point (fsynced end), bounding the tail recovery scans. */
   recoveryPointIntervalMs: 1_000,
+  /**
+   * Sealed segments per partition kept ready to read (a descriptor plus indexes in memory) besides
+   * the active one: with 1,000 partitions this bounds open files to about 3,000 and keeps
+   * sequential catch-up reads from reopening a file per fetch.
+   */
+  openSealedSegmentsPerPartition: 2,
 } as const

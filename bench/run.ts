@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [suite...] [-- --rounds N --scale X]`: runs benchmark suites (never part of
+ * `npm test`), prints the machine and the median of several rounds, and writes
+ * `bench/results/<suite>.json`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { Command } from 'commander'
+import { describeMachine, machineInfo } from './machine.js'
+import type { Suite } from './suite.js'
+import { consumeSuite } from './suites/consume.js'
+import { produceSuite } from './suites/produce.js'
+import { recoverySuite } from './suites/recovery.js'
+
+const suites: Record<string, Suite> = { produce: produceSuite, consume: consumeSuite, recovery: recoverySuite }
+
+const program = new Command()
+  .name('bench')
+  .argument('[suites...]', `suites to run: ${Object.keys(suites).join(', ')} (default: all)`)
+  .option('--rounds <n>', 'rounds per figure (the median is reported)', '5')
+  .option('--scale <x>', 'multiplies record counts (1 = full size)', '1')
+  .action(async (names: string[], options: { rounds: string; scale: string }) => {
+    const chosen = names.length > 0 ? names : Object.keys(suites)
+    for (const name of chosen) if (!suites[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`)
+    const machine = machineInfo(tmpdir())
+    console.log(describeMachine(machine))
+    const resultsDir = new URL('./results/', import.meta.url)
+    mkdirSync(resultsDir, { recursive: true })
+    for (const name of chosen) {
+      console.log(`\n== ${name} ==`)
+      const result = await suites[name]({ rounds: Number(options.rounds), scale: Number(options.scale), print: (line) => console.log(line) })
+      writeFileSync(new URL(`${name}.json`, resultsDir), JSON.stringify({ machine, date: new Date().toISOString(), ...result }, null, 2))
+    }
+  })
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,299 @@
+/**
+ * The broker: opens the data directory, starts the partition workers, opens every partition of
+ * every topic on them, and routes produce and fetch calls to the right actor. Topic changes go
+ * to the metadata store first (durable), then to the actors.
+ */
+import { EventEmitter } from 'node:events'
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+import { Admin } from './admin.js'
+import { BrokerError } from './errors.js'
+import { LIMITS } from './limits.js'
+import { MetadataStore, type TopicRecord } from './metadata/metadata-store.js'
+import { quarantineOrphans } from './metadata/orphans.js'
+import { resolveTopicConfig } from './metadata/topic-config.js'
+import { partitionDirName } from './metadata/topic-name.js'
+import { parseOffset, type OffsetInput } from './offsets.js'
+import { PartitionTable, type PartitionState } from './partition-table.js'
+import { Producer, type ProducerOptions, type TopicLayout } from './producer.js'
+import { decodeRecordSet, type FetchedRecord } from './protocol/record-batch.js'
+import type { AckLevel } from './shard-protocol.js'
+import { Shard, type AppendReply, type ShardEvents } from './shard.js'
+import { realFs } from './storage/fs.js'
+import type { LogConfig, RecoveryReport } from './storage/partition-log.js'
+
+export interface BrokerOptions {
+  /** Where topics, partitions and metadata live. */
+  dataDir: string
+  /** Partition worker threads; partitions are spread over them. Default: available cores. */
+  workers?: number
+  /** Create a topic on first produce to it (Kafka's auto.create.topics.enable). Default false. */
+  autoCreateTopics?: boolean
+  /** Partitions of an auto-created topic (Kafka's num.partitions). Default 1. */
+  defaultPartitions?: number
+}
+
+export interface FetchRequest {
+  topic: string
+  partition: number
+  offset: OffsetInput
+  /** Bytes to return at most; at least one whole batch is returned even if it is larger. */
+  maxBytes?: number
+  /** Long poll: wait up to this long for records at `offset` to exist. Default 0. */
+  maxWaitMs?: number
+}
+
+export interface FetchResult {
+  topic: string
+  partition: number
+  records: FetchedRecord[]
+  highWatermark: string
+  logStartOffset: string
+  lastStableOffset: string
+}
+
+export interface ReadRequest {
+  topic: string
+  partition: number
+  fromOffset?: OffsetInput
+  maxBytes?: number
+  /** Stops the iteration when aborted. */
+  signal?: AbortSignal
+}
+
+export type BrokerEvents = Omit<ShardEvents, 'hw'> & {
+  'partition.recovered': [{ topic: string; partition: number; recovery: RecoveryReport }]
+  'orphans.quarantined': [{ dirs: string[] }]
+}
+
+export class Broker extends EventEmitter<BrokerEvents> {
+  private closed = false
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private readonly producers = new Set<Producer>()
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly options: Required<Omit<BrokerOptions, 'dataDir'>>,
+    readonly metadata: MetadataStore,
+    private readonly shards: Shard[],
+    readonly partitions: PartitionTable,
+  ) {
+    super()
+  }
+
+  static async open(options: BrokerOptions): Promise<Broker> {
+    if (typeof options?.dataDir !== 'string' || options.dataDir === '') {
+      throw new BrokerError('INVALID_REQUEST', 'Broker.open needs { dataDir }')
+    }
+    const workers = options.workers ?? availableParallelism()
+    if (!Number.isInteger(workers) || workers < 1) throw new BrokerError('INVALID_REQUEST', `workers must be a positive integer, got ${String(workers)}`)
+    const metadata = MetadataStore.open(options.dataDir)
+    const shards = Array.from({ length: workers }, (_, index) => new Shard(index))
+    const broker = new Broker(
+      options.dataDir,
+      { workers, autoCreateTopics: options.autoCreateTopics ?? false, defaultPartitions: options.defaultPartitions ?? 1 },
+      metadata,
+      shards,
+      new PartitionTable(shards),
+    )
+    for (const shard of shards) {
+      shard.on('hw', ({ key, offsets }) => broker.partitions.publish(key, offsets))
+      shard.on('worker.crash', (event) => broker.emit('worker.crash', event))
+      shard.on('worker.restart', (event) => broker.emit('worker.restart', event))
+      shard.on('worker.failed', (event) => broker.emit('worker.failed', event))
+    }
+    await Promise.all(shards.map((shard) => shard.start()))
+    removeDeletedPartitions(options.dataDir)
+    const known = new Set(metadata.listTopics().flatMap((topic) => partitionKeys(topic)))
+    const quarantined = quarantineOrphans(options.dataDir, known, realFs)
+    if (quarantined.length > 0) queueMicrotask(() => broker.emit('orphans.quarantined', { dirs: quarantined }))
+    try {
+      await Promise.all(metadata.listTopics().map((topic) => broker.openPartitions(topic, 0)))
+    } catch (error) {
+      await Promise.allSettled(shards.map((shard) => shard.close()))
+      throw error
+    }
+    return broker
+  }
+
+  admin(): Admin {
+    this.assertOpen()
+    return new Admin(this)
+  }
+
+  producer(options: ProducerOptions = {}): Producer {
+    this.assertOpen()
+    const producer = new Producer(
+      {
+        topicLayout: (topic) => this.topicLayout(topic),
+        append: (topic, partition, bytes, ackLevel) => this.append(topic, partition, bytes, ackLevel),
+        assertOpen: () => this.assertOpen(),
+      },
+      options,
+    )
+    this.producers.add(producer)
+    return producer
+  }
+
+  /** Reads records from one partition, starting with the batch holding `offset`. */
+  async fetch(request: FetchRequest): Promise<FetchResult> {
+    this.assertOpen()
+    const state = this.partitions.get(request.topic, request.partition)
+    await state.opened
+    const offset = parseOffset(request.offset)
+    const maxBytes = Math.min(request.maxBytes ?? LIMITS.fetchDefaultMaxBytes, LIMITS.fetchMaxBytes)
+    if (!(maxBytes > 0)) throw new BrokerError('INVALID_REQUEST', `maxBytes must be positive, got ${String(request.maxBytes)}`)
+    const maxWaitMs = Math.min(Math.max(request.maxWaitMs ?? 0, 0), LIMITS.fetchMaxWaitMs)
+    if (offset >= state.offsets.highWatermark && maxWaitMs > 0) await this.waitForData(state, offset, maxWaitMs)
+    this.assertOpen()
+    const reply = await this.track(state.shard.fetch(state.key, offset, maxBytes))
+    this.partitions.publish(state.key, reply.offsets)
+    const records = reply.bytes ? decodeRecordSet(reply.bytes, { fromOffset: offset }) : []
+    const highWatermark = String(reply.offsets.highWatermark)
+    return { topic: state.topic, partition: state.partition, records, highWatermark, logStartOffset: String(reply.offsets.logStartOffset), lastStableOffset: highWatermark }
+  }
+
+  /** Follows a partition from `fromOffset`, waiting at the end for new records; ends when the broker closes or `signal` aborts. */
+  async *read(request: ReadRequest): AsyncGenerator<FetchedRecord> {
+    let offset = parseOffset(request.fromOffset ?? 0, 'fromOffset')
+    while (!this.closed && !request.signal?.aborted) {
+      let result: FetchResult
+      try {
+        result = await this.fetch({ topic: request.topic, partition: request.partition, offset, maxBytes: request.maxBytes, maxWaitMs: LIMITS.fetchMaxWaitMs })
+      } catch (error) {
+        if (this.closed) return
+        throw error
+      }
+      for (const record of result.records) {
+        yield record
+        offset = Number(record.offset) + 1
+        if (request.signal?.aborted) return
+      }
+    }
+  }
+
+  /** Waits until `offset` exists, the time is up, the partition goes, or the broker closes. */
+  private waitForData(state: PartitionState, offset: number, maxWaitMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, maxWaitMs)
+      function done() {
+        clearTimeout(timer)
+        state.waiters.delete(check)
+        resolve()
+      }
+      const check = () => {
+        if (this.closed || state.offsets.highWatermark > offset) done()
+        else state.waiters.add(check)
+      }
+      check()
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const producer of this.producers) await producer.disconnect()
+    this.closed = true
+    this.partitions.wakeAll()
+    await Promise.allSettled([...this.inFlight])
+    await Promise.all(this.shards.map((shard) => shard.close()))
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new BrokerError('BROKER_CLOSED', 'the broker is closed')
+  }
+
+  /** Threads and partitions per worker, for the bound the issue sets and for monitoring. */
+  async stats() {
+    const workers = await Promise.all(
+      this.shards.map(async (shard) => {
+        const { partitions, memory } = await shard.stats()
+        return { index: shard.index, threadId: shard.threadId, partitionCount: shard.partitionCount, partitions, memory }
+      }),
+    )
+    return { workers, memory: process.memoryUsage() }
+  }
+
+  /** Test hook: makes one worker thread die as a bug would. */
+  crashWorkerForTest(index: number): void {
+    this.shards[index]?.crashForTest()
+  }
+
+  topicLayout(topic: string): TopicLayout {
+    let record = this.metadata.getTopic(topic)
+    if (!record && this.options.autoCreateTopics && typeof topic === 'string') {
+      record = this.metadata.createTopic({ name: topic, partitions: this.options.defaultPartitions })
+      void this.openPartitions(record, 0)
+    }
+    if (!record) throw new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${String(topic)} does not exist`, { topic })
+    return { numPartitions: record.partitions, maxMessageBytes: resolveTopicConfig(record.configs).maxMessageBytes }
+  }
+
+  private async append(topic: string, partition: number, bytes: Buffer, ackLevel: AckLevel): Promise<AppendReply> {
+    const state = this.partitions.get(topic, partition)
+    await state.opened
+    return this.track(state.shard.append(state.key, bytes, ackLevel))
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise)
+    const forget = () => this.inFlight.delete(promise)
+    promise.then(forget, forget)
+    return promise
+  }
+
+  /** Opens partitions `from..partitions-1` of a topic on the least-loaded shards. */
+  async openPartitions(topic: TopicRecord, from: number): Promise<void> {
+    const config = logConfigOf(topic)
+    const opening: Promise<void>[] = []
+    for (let partition = from; partition < topic.partitions; partition++) {
+      const shard = this.partitions.leastLoadedShard()
+      const key = partitionDirName(topic.name, partition)
+      const dir = join(this.dataDir, key)
+      const opened = shard.openPartition(key, dir, config).then(({ offsets, recovery }) => {
+        this.partitions.publish(key, offsets)
+        if (recovery.truncatedBytes > 0 || recovery.rebuiltIndexes.length > 0) {
+          this.emit('partition.recovered', { topic: topic.name, partition, recovery })
+        }
+      })
+      opened.catch(() => undefined)
+      this.partitions.add({ topic: topic.name, partition, key, dir, shard, offsets: { logStartOffset: 0, logEndOffset: 0, highWatermark: 0 }, waiters: new Set(), opened })
+      opening.push(opened)
+    }
+    await Promise.all(opening)
+  }
+
+  async closeTopicPartitions(topic: string, deleteFiles: boolean): Promise<void> {
+    const states = this.partitions.removeTopic(topic)
+    await Promise.all(states.map((state) => (deleteFiles ? state.shard.deletePartition(state.key, state.dir) : state.shard.closePartition(state.key))))
+  }
+
+  async applyTopicConfig(topic: TopicRecord): Promise<void> {
+    const config = logConfigOf(topic)
+    await Promise.all(this.partitions.partitionsOf(topic.name).map((state) => state.shard.updateConfig(state.key, config)))
+  }
+}
+
+export function logConfigOf(topic: TopicRecord): LogConfig {
+  const resolved = resolveTopicConfig(topic.configs)
+  return {
+    segmentBytes: resolved.segmentBytes,
+    segmentMs: resolved.segmentMs,
+    indexIntervalBytes: resolved.indexIntervalBytes,
+    maxMessageBytes: resolved.maxMessageBytes,
+  }
+}
+
+/** A crash during a topic delete leaves `<dir>.<time>.delete` behind; the delete was asked for, so finish it. */
+function removeDeletedPartitions(dataDir: string): void {
+  for (const name of realFs.readdirSync(dataDir)) {
+    if (name.endsWith('.delete')) realFs.rmSync(join(dataDir, name), { recursive: true, force: true })
+  }
+}
+
+function partitionKeys(topic: TopicRecord): string[] {
+  return Array.from({ length: topic.partitions }, (_, partition) => partitionDirName(topic.name, partition))
+}

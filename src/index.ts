@@ -1,0 +1,12 @@
+/** brook's public API: the embedded broker, its admin and producer, and the one error class. */
+export { Broker } from './broker.js'
+export type { BrokerOptions, FetchRequest, FetchResult, ReadRequest, BrokerEvents } from './broker.js'
+export { Admin, ConfigResourceTypes } from './admin.js'
+export type { ITopicConfig, ConfigEntry, PartitionMetadata, TopicOffsets } from './admin.js'
+export { Producer } from './producer.js'
+export type { Acks, ProducerOptions, ProducerRecord, RecordMetadata } from './producer.js'
+export type { Message, HeaderValue } from './router/message-input.js'
+export type { FetchedRecord } from './protocol/record-batch.js'
+export { BrokerError, isBrokerError, ERROR_CODES } from './errors.js'
+export type { BrokerErrorCode } from './errors.js'
+export { partitionForKey, murmur2 } from './router/murmur2.js'
