@@ -189,8 +189,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
     })
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return
+  private closing: Promise<void> | null = null
+
+  /** Flushes producers, finishes in-flight requests, then closes every partition (clean shutdown). */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow()
+    return this.closing
+  }
+
+  private async closeNow(): Promise<void> {
     for (const producer of this.producers) await producer.disconnect()
     this.closed = true
     this.partitions.wakeAll()

@@ -8,7 +8,7 @@ import { BrokerError } from './errors.js'
 import { LIMITS } from './limits.js'
 import { BATCH_HEADER_BYTES } from './protocol/batch-header.js'
 import type { AckLevel } from './shard-protocol.js'
-import { Accumulator, type AppendBatch, type Placement } from './router/accumulator.js'
+import { Accumulator, type AppendBatch, type OpenBatch, type Placement } from './router/accumulator.js'
 import { normalizeMessage, type Message } from './router/message-input.js'
 import { Partitioner, type NullKeyStrategy } from './router/partitioner.js'
 
@@ -89,21 +89,24 @@ export class Producer {
     const planned = topicMessages.map((entry) => this.plan(entry))
     const placements = planned.map(({ topic, layout, messages, partitions }) => {
       const firstByPartition = new Map<number, Placement>()
+      const batches = new Set<OpenBatch>()
       messages.forEach((message, index) => {
         const partition = partitions[index]
         const placement = this.accumulator.add(topic, partition, message, level === 0 ? 1 : level, layout.maxMessageBytes)
+        batches.add(placement.batch)
         if (!firstByPartition.has(partition)) firstByPartition.set(partition, placement)
       })
-      return { topic, firstByPartition }
+      return { topic, firstByPartition, batches }
     })
     this.accumulator.schedule()
+    if (level === 0) {
+      return placements.flatMap(({ topic, firstByPartition }) => [...firstByPartition.keys()].map((partition) => metadata(topic, partition, -1, -1)))
+    }
+    // A send is acknowledged once every batch holding one of its records is.
+    await Promise.all(placements.flatMap(({ batches }) => [...batches].map((batch) => batch.result)))
     const results: RecordMetadata[] = []
     for (const { topic, firstByPartition } of placements) {
       for (const [partition, { batch, index }] of firstByPartition) {
-        if (level === 0) {
-          results.push(metadata(topic, partition, -1, -1))
-          continue
-        }
         const reply = await batch.result
         results.push(metadata(topic, partition, reply.baseOffset + index, reply.offsets.logStartOffset))
       }

@@ -51,7 +51,7 @@ export function batchHolding(stored: StoredBatch[], offset: number): StoredBatch
 }
 
 /** Reads at every offset (1-batch reads) and checks that the first batch returned is the one holding it. */
-export function checkEveryOffset(t: ExecutionContext, log: PartitionLog, stored: StoredBatch[], maxOffset?: number): void {
+export function checkEveryOffset(t: ExecutionContext, log: PartitionLog, stored: StoredBatch[], maxOffset?: number): boolean {
   let wrong = 0
   for (const batch of stored) {
     for (let offset = batch.baseOffset; offset <= batch.lastOffset; offset++) {
@@ -59,7 +59,7 @@ export function checkEveryOffset(t: ExecutionContext, log: PartitionLog, stored:
       if (!bytes.equals(batch.bytes)) wrong += 1
     }
   }
-  t.is(wrong, 0, 'every offset reads back the batch holding it')
+  return t.is(wrong, 0, 'every offset reads back the batch holding it')
 }
 
 export function copyDir(from: string, to: string): void {
