@@ -1,5 +1,5 @@
 /**
- * `npm run bench [suite...] [-- --rounds N --scale X]`: runs benchmark suites (never part of
+ * `npm run bench [-- suite... --rounds N --scale X]`: compiles and runs benchmark suites (never part of
  * `npm test`), prints the machine and the median of several rounds, and writes
  * `bench/results/<suite>.json`.
  */
@@ -24,7 +24,8 @@ const program = new Command()
     for (const name of chosen) if (!suites[name]) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`)
     const machine = machineInfo(tmpdir())
     console.log(describeMachine(machine))
-    const resultsDir = new URL('./results/', import.meta.url)
+    // Results go beside the benchmark sources whether this runs from bench/ or compiled from dist-bench/.
+    const resultsDir = new URL('bench/results/', `file://${process.cwd()}/`)
     mkdirSync(resultsDir, { recursive: true })
     for (const name of chosen) {
       console.log(`\n== ${name} ==`)
