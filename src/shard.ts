@@ -67,6 +67,7 @@ export class Shard extends EventEmitter<ShardEvents> {
 
   async start(): Promise<void> {
     this.spawn()
+    await this.control((remote) => remote.ping())
   }
 
   get partitionCount(): number {

@@ -74,6 +74,10 @@ dataPort.on('message', (request: ShardRequest) => {
 
 /** The control plane, called through comlink from the main thread. */
 const control = {
+  /** Answers once this thread has loaded: the supervisor awaits it so a broker opens with its workers up. */
+  ping(): true {
+    return true
+  },
   openPartition(key: string, dir: string, config: LogConfig) {
     if (actors.has(key)) throw new BrokerError('INVALID_REQUEST', `partition ${key} is already open`)
     const actor = PartitionActor.open(key, dir, config, publishHighWatermark)

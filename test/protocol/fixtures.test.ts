@@ -5,7 +5,8 @@ import { checkBatch, readBatchHeader } from '../../src/protocol/batch-header.js'
 import { RecordBatchBuilder, decodeBatchRecords, decodeRecordSet, iterateBatches } from '../../src/protocol/record-batch.js'
 
 // CI clones the repo with shared/ beside it: the same relative layout as /work/main and /work/shared.
-const FIXTURES = new URL('../../../shared/fixtures/kafka-wire/', import.meta.url)
+// Real client frames and batches, copied from shared/fixtures/kafka-wire (see its README).
+const FIXTURES = new URL('../fixtures/kafka-wire/', import.meta.url)
 const readFixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES))
 
 interface ManifestBatch {
