@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { ExecutionContext } from 'ava'
 import type { LogConfig } from '../../src/storage/log-config.js'
 import type { PartitionLog } from '../../src/storage/partition-log.js'
+import { realFs, type FsLike } from '../../src/storage/fs.js'
 import { listBatches, makeBatch, random } from './make-batch.js'
 
 export function testConfig(overrides: Partial<LogConfig> = {}): LogConfig {
@@ -74,4 +75,31 @@ export function segmentFiles(dir: string, suffix = '.log'): string[] {
 
 export function fileSizes(dir: string): Record<string, number> {
   return Object.fromEntries(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).size]))
+}
+
+/** An FsLike whose first fdatasync waits until `release()` is called (later ones run at once). */
+export function gatedFdatasyncFs(base: FsLike = realFs): { fs: FsLike; release: () => void } {
+  let open: (() => void) | null = null
+  let released = false
+  const gate = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  let first = true
+  const fs: FsLike = {
+    ...base,
+    fdatasync: async (fd) => {
+      if (first && !released) {
+        first = false
+        await gate
+      }
+      await base.fdatasync(fd)
+    },
+  }
+  return {
+    fs,
+    release: () => {
+      released = true
+      open!()
+    },
+  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { faultyFs, realFs, type FsLike } from '../../src/storage/fs.js'
 import { PartitionLog } from '../../src/storage/partition-log.js'
 import { listBatches, makeBatch } from '../helpers/make-batch.js'
-import { checkEveryOffset, fill, segmentFiles, testConfig } from '../helpers/storage.js'
+import { checkEveryOffset, fill, segmentFiles, testConfig, gatedFdatasyncFs } from '../helpers/storage.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 const ACTIVE = '00000000000000000000.log'
@@ -117,14 +117,7 @@ test('a failed fdatasync: sync rejects, the durable end stays, the log is fenced
 
 test('group commit: 50 appends during one fdatasync share exactly one more', async (t) => {
   const dir = tempDir(t)
-  let release: (() => void) | null = null
-  const gated: FsLike = {
-    ...realFs,
-    fdatasync: async (fd) => {
-      if (release === null) await new Promise<void>((resolve) => (release = resolve))
-      await realFs.fdatasync(fd)
-    },
-  }
+  const { fs: gated, release } = gatedFdatasyncFs()
   const fs = faultyFs([], gated)
   const log = PartitionLog.open(dir, testConfig(), { fs })
   log.append(makeBatch())
@@ -136,7 +129,7 @@ test('group commit: 50 appends during one fdatasync share exactly one more', asy
     waiters.push(log.sync())
   }
   t.is(fs.calls.fdatasync, 1, 'nothing more starts while one runs')
-  ;(release as unknown as () => void)()
+  release()
   t.is(await first, 1)
   const results = await Promise.all(waiters)
   t.true(results.every((end) => end === 51))

@@ -2,7 +2,7 @@ import test from 'ava'
 import { LIMITS } from '../../src/limits.js'
 import { realFs, type FsLike } from '../../src/storage/fs.js'
 import { PartitionLog } from '../../src/storage/partition-log.js'
-import { checkEveryOffset, fill, segmentFiles, testConfig } from '../helpers/storage.js'
+import { checkEveryOffset, fill, segmentFiles, testConfig, gatedFdatasyncFs } from '../helpers/storage.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 /** A file system that tracks which descriptors are open. */
@@ -48,14 +48,7 @@ test('reads over many sealed segments keep at most the active segment plus a sma
 
 test('rolling while an fdatasync runs: the old descriptor stays valid until it ends, reads keep working', async (t) => {
   const dir = tempDir(t)
-  let release: (() => void) | null = null
-  const gated: FsLike = {
-    ...realFs,
-    fdatasync: async (fd) => {
-      if (release === null) await new Promise<void>((resolve) => (release = resolve))
-      await realFs.fdatasync(fd)
-    },
-  }
+  const { fs: gated, release } = gatedFdatasyncFs()
   const fs = trackingFs(gated)
   const log = PartitionLog.open(dir, testConfig({ segmentBytes: 1024 }), { fs })
   const first = fill(log, 2)
@@ -63,7 +56,7 @@ test('rolling while an fdatasync runs: the old descriptor stays valid until it e
   const more = fill(log, 30, { seed: 2 })
   t.true(segmentFiles(dir).length > 3, 'rolled during the flush')
   checkEveryOffset(t, log, [...first, ...more], log.logEndOffset)
-  ;(release as unknown as () => void)()
+  release()
   await syncing
   t.is(await log.sync(), log.logEndOffset)
   checkEveryOffset(t, log, [...first, ...more])
