@@ -63,13 +63,16 @@ export interface ReadRequest {
 
 export type BrokerEvents = Omit<ShardEvents, 'hw'> & {
   'partition.recovered': [{ topic: string; partition: number; recovery: RecoveryReport }]
-  'orphans.quarantined': [{ dirs: string[] }]
 }
 
 export class Broker extends EventEmitter<BrokerEvents> {
   private closed = false
   private readonly inFlight = new Set<Promise<unknown>>()
   private readonly producers = new Set<Producer>()
+  /** Partition directories the metadata did not know, moved to `<dataDir>/quarantine/` at open (never deleted). */
+  quarantinedDirs: readonly string[] = []
+  /** Partitions whose open had to repair something (torn tail cut, index rebuilt), newest last. */
+  readonly repairs: Array<{ topic: string; partition: number; recovery: RecoveryReport }> = []
 
   private constructor(
     readonly dataDir: string,
@@ -105,8 +108,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     await Promise.all(shards.map((shard) => shard.start()))
     removeDeletedPartitions(options.dataDir)
     const known = new Set(metadata.listTopics().flatMap((topic) => partitionKeys(topic)))
-    const quarantined = quarantineOrphans(options.dataDir, known, realFs)
-    if (quarantined.length > 0) queueMicrotask(() => broker.emit('orphans.quarantined', { dirs: quarantined }))
+    broker.quarantinedDirs = quarantineOrphans(options.dataDir, known, realFs)
     try {
       await Promise.all(metadata.listTopics().map((topic) => broker.openPartitions(topic, 0)))
     } catch (error) {
@@ -261,7 +263,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
     let record = this.metadata.getTopic(topic)
     if (!record && this.options.autoCreateTopics && typeof topic === 'string') {
       record = this.metadata.createTopic({ name: topic, partitions: this.options.defaultPartitions })
-      void this.openPartitions(record, 0)
+      // Appends await each partition's `opened`, which carries any failure to the sender.
+      this.openPartitions(record, 0).catch(() => undefined)
     }
     if (!record) throw new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${String(topic)} does not exist`, { topic })
     return { numPartitions: record.partitions, maxMessageBytes: resolveTopicConfig(record.configs).maxMessageBytes }
@@ -291,6 +294,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       const opened = shard.openPartition(key, dir, config).then(({ offsets, recovery }) => {
         this.partitions.publish(key, offsets)
         if (recovery.truncatedBytes > 0 || recovery.rebuiltIndexes.length > 0) {
+          this.repairs.push({ topic: topic.name, partition, recovery })
           this.emit('partition.recovered', { topic: topic.name, partition, recovery })
         }
       })
