@@ -24,6 +24,20 @@ export const ERROR_CODES = {
   PARTITION_OFFLINE: { kafka: 56, retriable: true },
   WORKER_CRASHED: { kafka: 56, retriable: true },
   BROKER_CLOSED: { kafka: 6, retriable: true },
+  // Consumer groups (Kafka's group coordinator errors).
+  COORDINATOR_NOT_AVAILABLE: { kafka: 15, retriable: true },
+  ILLEGAL_GENERATION: { kafka: 22, retriable: false },
+  INCONSISTENT_GROUP_PROTOCOL: { kafka: 23, retriable: false },
+  INVALID_GROUP_ID: { kafka: 24, retriable: false },
+  UNKNOWN_MEMBER_ID: { kafka: 25, retriable: false },
+  INVALID_SESSION_TIMEOUT: { kafka: 26, retriable: false },
+  REBALANCE_IN_PROGRESS: { kafka: 27, retriable: false },
+  INVALID_COMMIT_OFFSET_SIZE: { kafka: 28, retriable: false },
+  NON_EMPTY_GROUP: { kafka: 68, retriable: false },
+  GROUP_ID_NOT_FOUND: { kafka: 69, retriable: false },
+  MEMBER_ID_REQUIRED: { kafka: 79, retriable: false },
+  GROUP_MAX_SIZE_REACHED: { kafka: 81, retriable: false },
+  FENCED_INSTANCE_ID: { kafka: 82, retriable: false },
 } as const
 
 export type BrokerErrorCode = keyof typeof ERROR_CODES
