@@ -9,6 +9,7 @@ import { describeTopicConfig, parseTopicConfig } from './metadata/topic-config.j
 import { validateTopicName } from './metadata/topic-name.js'
 import type { TopicRecord } from './metadata/metadata-store.js'
 import { parseOffset } from './offsets.js'
+import { describeTopicRetention, type TopicPartitionRetention } from './retention-task.js'
 
 export interface ConfigEntry {
   name: string
@@ -202,6 +203,16 @@ export class Admin {
     return Promise.all(
       this.broker.partitions.partitionsOf(topic).map(async (state) => ({ partition: state.partition, damaged: await state.shard.damagedRanges(state.key) })),
     )
+  }
+
+  /**
+   * brook's own: per partition, a dry run of retention as of the broker's clock: every segment
+   * with its offsets, size, largest timestamp and when it expires, and why it is kept (or that
+   * the next run deletes it).
+   */
+  async describeRetention(topic: string): Promise<TopicPartitionRetention[]> {
+    this.broker.assertOpen()
+    return describeTopicRetention(this.broker, this.topic(topic))
   }
 
   private topic(name: string): TopicRecord {

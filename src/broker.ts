@@ -17,6 +17,7 @@ import { parseOffset, type OffsetInput } from './offsets.js'
 import { PartitionTable, type PartitionState } from './partition-table.js'
 import { Producer, type ProducerOptions, type TopicLayout } from './producer.js'
 import { decodeRecordSet, iterateBatches, type FetchedRecord } from './protocol/record-batch.js'
+import { RetentionTask, type RetentionReport } from './retention-task.js'
 import type { AckLevel, PartitionOffsets } from './shard-protocol.js'
 import { Shard, type AppendReply, type FetchReply, type ShardEvents } from './shard.js'
 import { realFs } from './storage/fs.js'
@@ -31,7 +32,14 @@ export interface BrokerOptions {
   autoCreateTopics?: boolean
   /** Partitions of an auto-created topic (Kafka's num.partitions). Default 1. */
   defaultPartitions?: number
+  /** "Now" for retention (record ages); injectable so tests run retention instantly. Default Date.now. */
+  clock?: () => number
+  /** How often retention runs (Kafka's log.retention.check.interval.ms). Default LIMITS.retentionCheckIntervalMs. */
+  retentionCheckIntervalMs?: number
 }
+
+/** setInterval's largest delay. */
+const MAX_TIMER_MS = 0x7fffffff
 
 export interface FetchRequest {
   topic: string
@@ -63,6 +71,8 @@ export interface ReadRequest {
 
 export type BrokerEvents = Omit<ShardEvents, 'hw'> & {
   'partition.recovered': [{ topic: string; partition: number; recovery: RecoveryReport }]
+  /** A retention run ended (periodic or runRetention()); the report says what it deleted. */
+  retention: [RetentionReport]
 }
 
 export class Broker extends EventEmitter<BrokerEvents> {
@@ -73,15 +83,21 @@ export class Broker extends EventEmitter<BrokerEvents> {
   quarantinedDirs: readonly string[] = []
   /** Partitions whose open had to repair something (torn tail cut, index rebuilt), newest last. */
   readonly repairs: Array<{ topic: string; partition: number; recovery: RecoveryReport }> = []
+  /** The clock retention judges record ages by (BrokerOptions.clock). */
+  readonly clock: () => number
+  private readonly retention: RetentionTask
 
   private constructor(
     readonly dataDir: string,
-    private readonly options: Required<Omit<BrokerOptions, 'dataDir'>>,
+    private readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'clock' | 'retentionCheckIntervalMs'>>,
     readonly metadata: MetadataStore,
     private readonly shards: Shard[],
     readonly partitions: PartitionTable,
+    timing: { clock: () => number; retentionCheckIntervalMs: number },
   ) {
     super()
+    this.clock = timing.clock
+    this.retention = new RetentionTask(this, timing.retentionCheckIntervalMs, (report) => this.emit('retention', report))
   }
 
   static async open(options: BrokerOptions): Promise<Broker> {
@@ -90,6 +106,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
     const workers = options.workers ?? availableParallelism()
     if (!Number.isInteger(workers) || workers < 1) throw new BrokerError('INVALID_REQUEST', `workers must be a positive integer, got ${String(workers)}`)
+    const clock = options.clock ?? Date.now
+    if (typeof clock !== 'function') throw new BrokerError('INVALID_REQUEST', 'clock must be a function returning milliseconds')
+    const retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? LIMITS.retentionCheckIntervalMs
+    if (!Number.isInteger(retentionCheckIntervalMs) || retentionCheckIntervalMs < 1 || retentionCheckIntervalMs > MAX_TIMER_MS) {
+      throw new BrokerError('INVALID_REQUEST', `retentionCheckIntervalMs must be an integer in [1, ${MAX_TIMER_MS}], got ${String(retentionCheckIntervalMs)}`)
+    }
     const metadata = MetadataStore.open(options.dataDir)
     const shards = Array.from({ length: workers }, (_, index) => new Shard(index))
     const broker = new Broker(
@@ -98,6 +120,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       metadata,
       shards,
       new PartitionTable(shards),
+      { clock, retentionCheckIntervalMs },
     )
     for (const shard of shards) {
       shard.on('hw', ({ key, offsets }) => broker.partitions.publish(key, offsets))
@@ -115,6 +138,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       await Promise.allSettled(shards.map((shard) => shard.close()))
       throw error
     }
+    broker.retention.start()
     return broker
   }
 
@@ -228,6 +252,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private async closeNow(): Promise<void> {
+    await this.retention.stop()
     for (const producer of this.producers) await producer.disconnect()
     this.closed = true
     this.partitions.wakeAll()
@@ -241,6 +266,15 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   assertOpen(): void {
     if (this.closed) throw new BrokerError('BROKER_CLOSED', 'the broker is closed')
+  }
+
+  /**
+   * Applies every topic's retention now (what the periodic task does every
+   * retentionCheckIntervalMs), with "now" from the broker's clock; resolves with what was deleted.
+   */
+  runRetention(): Promise<RetentionReport> {
+    this.assertOpen()
+    return this.track(this.retention.run())
   }
 
   /** Threads and partitions per worker, for the bound the issue sets and for monitoring. */

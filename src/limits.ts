@@ -9,6 +9,8 @@ export const LIMITS = {
   retentionMs: 604_800_000,
   /** -1 = no size limit, as in Kafka. */
   retentionBytes: -1,
+  /** Kafka's `log.retention.check.interval.ms`: how often the broker applies retention, 5 minutes. */
+  retentionCheckIntervalMs: 300_000,
   /** Kafka's default `segment.bytes`: 1 GiB. */
   segmentBytes: 1_073_741_824,
   /** Kafka's default `segment.ms`: 7 days. */
@@ -42,4 +44,27 @@ export const LIMITS = {
    * sequential catch-up reads from reopening a file per fetch.
    */
   openSealedSegmentsPerPartition: 2,
+  /**
+   * Consumer groups. Kafka's `group.min.session.timeout.ms` is 6 s; brook's is 1 s because its
+   * members are often in the same process, and fault tests run with 2 s sessions.
+   */
+  groupMinSessionTimeoutMs: 1_000,
+  /** Kafka's `group.max.session.timeout.ms`: 30 min. */
+  groupMaxSessionTimeoutMs: 1_800_000,
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms` is 3 s, to let a fleet of consumers start into one
+   * generation; an embedded broker's consumers start together or one at a time, so 0 (a
+   * single-consumer group is ready at once).
+   */
+  groupInitialRebalanceDelayMs: 0,
+  /**
+   * Kafka's `group.max.size` is unbounded; 1,000 members (plus as many member ids handed out and
+   * not yet used) bounds what one misbehaving client can make a group hold.
+   */
+  groupMaxSize: 1_000,
+  /**
+   * Kafka's NewMemberJoinTimeoutMs: a member that joined for the first time and was never answered
+   * (its client went away mid-rebalance) is dropped after 5 min instead of being kept forever.
+   */
+  groupNewMemberJoinTimeoutMs: 300_000,
 } as const

@@ -13,7 +13,7 @@ import { BrokerError, brokerErrorFromData } from './errors.js'
 import { LIMITS } from './limits.js'
 import type { AckLevel, PartitionOffsets, ShardReply, ShardRequest } from './shard-protocol.js'
 import { toTransferable } from './shard-protocol.js'
-import type { LogConfig, RecoveryReport } from './storage/partition-log.js'
+import type { LogConfig, RecoveryReport, RetentionConfig, RetentionDescription, RetentionResult } from './storage/partition-log.js'
 import { startWorker } from './worker-url.js'
 import type { ShardControl } from '../workers/partition-worker.js'
 
@@ -107,6 +107,21 @@ export class Shard extends EventEmitter<ShardEvents> {
 
   offsetForTimestamp(key: string, timestampMs: number): Promise<number | null> {
     return this.control((remote) => remote.offsetForTimestamp(key, timestampMs))
+  }
+
+  /** Deletes the segments of partition `key` that retention lets go as of `nowMs`. */
+  applyRetention(key: string, config: RetentionConfig, nowMs: number): Promise<RetentionResult> {
+    return this.control((remote) => remote.applyRetention(key, config, nowMs))
+  }
+
+  /** A dry run of applyRetention: what is kept and why. `disabled` keeps everything with that reason. */
+  describeRetention(key: string, config: RetentionConfig, nowMs: number, disabled?: string): Promise<RetentionDescription> {
+    return this.control((remote) => remote.describeRetention(key, config, nowMs, disabled))
+  }
+
+  /** Kafka's DeleteRecords on partition `key`. */
+  deleteRecordsBefore(key: string, offset: number): Promise<RetentionResult> {
+    return this.control((remote) => remote.deleteRecordsBefore(key, offset))
   }
 
   offsets(key: string): Promise<PartitionOffsets> {

@@ -6,7 +6,14 @@
  */
 import { BrokerError } from '../src/errors.js'
 import type { AckLevel, PartitionOffsets } from '../src/shard-protocol.js'
-import { PartitionLog, type AppendResult, type LogConfig } from '../src/storage/partition-log.js'
+import {
+  PartitionLog,
+  type AppendResult,
+  type LogConfig,
+  type RetentionConfig,
+  type RetentionDescription,
+  type RetentionResult,
+} from '../src/storage/partition-log.js'
 
 export class PartitionActor {
   private lastPublishedHighWatermark: number
@@ -53,6 +60,20 @@ export class PartitionActor {
     return this.log.offsetForTimestamp(timestampMs)
   }
 
+  /** Deletes the segments retention lets go as of `nowMs`; publishes the new log start. */
+  applyRetention(config: RetentionConfig, nowMs: number): RetentionResult {
+    return this.publishingLogStart(() => this.log.applyRetention({ retentionMs: config.retentionMs, retentionBytes: config.retentionBytes, nowMs }))
+  }
+
+  /** Kafka's DeleteRecords: the log start moves to `offset`; publishes it. */
+  deleteRecordsBefore(offset: number): RetentionResult {
+    return this.publishingLogStart(() => this.log.deleteRecordsBefore(offset))
+  }
+
+  describeRetention(config: RetentionConfig, nowMs: number, disabled?: string): RetentionDescription {
+    return this.log.describeRetention({ retentionMs: config.retentionMs, retentionBytes: config.retentionBytes, nowMs }, disabled)
+  }
+
   damagedRanges() {
     return this.log.damagedRanges()
   }
@@ -67,6 +88,16 @@ export class PartitionActor {
 
   close(): Promise<void> {
     return this.log.close()
+  }
+
+  /** Runs a change that may move the log start and publishes it if it moved (even when the change then failed). */
+  private publishingLogStart<T>(change: () => T): T {
+    const before = this.log.logStartOffset
+    try {
+      return change()
+    } finally {
+      if (this.log.logStartOffset !== before) this.publish(this.key, this.offsets())
+    }
   }
 
   private publishIfAdvanced(highWatermark: number): void {

@@ -11,7 +11,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
 import { BrokerError, toErrorData } from '../src/errors.js'
 import type { PartitionOffsets, ShardReply, ShardRequest } from '../src/shard-protocol.js'
 import { toTransferable } from '../src/shard-protocol.js'
-import type { LogConfig } from '../src/storage/partition-log.js'
+import type { LogConfig, RetentionConfig } from '../src/storage/partition-log.js'
 import { PartitionActor, unknownPartition } from './partition-actor.js'
 
 const dataPort = (workerData as { dataPort: MessagePort }).dataPort
@@ -107,6 +107,15 @@ const control = {
   },
   offsetForTimestamp(key: string, timestampMs: number): number | null {
     return actorFor(key).offsetForTimestamp(timestampMs)
+  },
+  applyRetention(key: string, config: RetentionConfig, nowMs: number) {
+    return actorFor(key).applyRetention(config, nowMs)
+  },
+  describeRetention(key: string, config: RetentionConfig, nowMs: number, disabled?: string) {
+    return actorFor(key).describeRetention(config, nowMs, disabled)
+  },
+  deleteRecordsBefore(key: string, offset: number) {
+    return actorFor(key).deleteRecordsBefore(offset)
   },
   offsets(key: string): PartitionOffsets {
     return actorFor(key).offsets()

@@ -121,13 +121,14 @@ function readVarlongSlow(bytes: Buffer, cursor: ReadCursor, end: number): number
     if (b < 0x80) break
     scale *= 0x80
   }
-  cursor.position = position
   // zig-zag decode: value = raw / 2 for even raw, -(raw + 1) / 2 for odd raw.
   const half = high * TWO_POW_27 + (low >>> 1)
   const negative = (low & 1) === 1
   if (half > Number.MAX_SAFE_INTEGER || (negative && half + 1 > Number.MAX_SAFE_INTEGER)) {
     throw new BrokerError('CORRUPT_MESSAGE', `varlong at byte ${start} is outside the safe integer range`, { position: start })
   }
+  // Moved only on success: a failed read leaves the cursor where it was.
+  cursor.position = position
   return negative ? -(half + 1) : half
 }
 

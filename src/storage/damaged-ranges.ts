@@ -37,6 +37,11 @@ export class DamagedRanges {
     return this.ranges.find((range) => range.segment === segment && range.startPosition === position)
   }
 
+  /** Drops the ranges of a segment retention deleted (its offsets are below the log start now). */
+  forgetSegment(segment: string): void {
+    for (let i = this.ranges.length - 1; i >= 0; i--) if (this.ranges[i]!.segment === segment) this.ranges.splice(i, 1)
+  }
+
   list(): DamagedRange[] {
     return this.ranges.map((range) => ({ ...range }))
   }

@@ -8,6 +8,9 @@
  * STORAGE_ERROR, and the log keeps working; a failed fdatasync, fsync (at roll) or undo fences
  * the log (PARTITION_OFFLINE for every later call) until it is reopened, because after a failed
  * fsync nothing written can be trusted to be durable (fsyncgate: never retry and ack).
+ *
+ * Retention (retention.ts) deletes whole segments from the front and moves the log start offset;
+ * reads below it fail with OFFSET_OUT_OF_RANGE.
  */
 import { join } from 'node:path'
 import { BrokerError, isBrokerError, storageError } from '../errors.js'
@@ -20,6 +23,18 @@ import { validateLogConfig, type LogConfig } from './log-config.js'
 import { recoverLog, type RecoveryReport } from './recovery.js'
 import { CLEAN_SHUTDOWN_FILE, RECOVERY_POINT_FILE, writeCheckpoint, type SegmentCheckpoint } from './recovery-point.js'
 import { ensurePartitionDirectory } from './partition-dir.js'
+import { readLogStartOffset, writeLogStartOffset } from './log-start-offset.js'
+import {
+  describePlan,
+  planRetention,
+  renameToDeleted,
+  unlinkDeleted,
+  validateRetentionOptions,
+  type RetentionDescription,
+  type RetentionOptions,
+  type RetentionResult,
+  type SegmentRetention,
+} from './retention.js'
 import type { Segment } from './segment.js'
 import { SealedSegmentCache } from './segment-cache.js'
 import { rollSegment } from './segment-roll.js'
@@ -28,6 +43,7 @@ import { offsetForTimestampIn, readBatches, type SegmentRead } from './segment-r
 export type { LogConfig } from './log-config.js'
 export type { DamagedRange } from './damaged-ranges.js'
 export type { RecoveryReport } from './recovery.js'
+export type { DeletedSegment, RetentionConfig, RetentionDescription, RetentionOptions, RetentionResult, SegmentRetention } from './retention.js'
 
 export interface AppendResult {
   baseOffset: number
@@ -65,6 +81,8 @@ export class PartitionLog {
   private readonly segments: Segment[]
   private active: Segment
   private durableEnd: number
+  /** The first offset readers may ask for: the first segment's base, or above it after DeleteRecords. */
+  private startOffset: number
   private offline: BrokerError | null = null
   private closing: Promise<void> | null = null
   private closed = false
@@ -104,6 +122,8 @@ export class PartitionLog {
     this.active = this.segments[this.segments.length - 1]!
     // Recovery fsynced whatever it kept, so all of it is durable.
     this.durableEnd = this.active.nextOffset
+    // Retention renames segments away before it persists the start, so whichever is larger holds.
+    this.startOffset = Math.min(Math.max(this.segments[0]!.baseOffset, readLogStartOffset(fs, dir) ?? 0), this.active.nextOffset)
     this.directoryDirty = recovered.markerRemoved
     for (const range of recovered.damaged) this.damaged.add(range)
     this.cache = new SealedSegmentCache(fs, LIMITS.openSealedSegmentsPerPartition, () => this.config.indexIntervalBytes, (ranges) => ranges.forEach((range) => this.damaged.add(range)))
@@ -118,7 +138,7 @@ export class PartitionLog {
   }
 
   get logStartOffset(): number {
-    return this.segments[0]!.baseOffset
+    return this.startOffset
   }
 
   /** The next offset to assign. */
@@ -200,13 +220,51 @@ export class PartitionLog {
         const segment = this.segments[i]!
         if (segment.baseOffset >= this.durableEnd) break
         if (segment.maxTimestamp < timestampMs) continue
+        if (segment.nextOffset <= this.startOffset) continue
         const found = offsetForTimestampIn(this.segmentRead(i), timestampMs, this.durableEnd)
-        if (found !== null) return found
+        if (found !== null) return Math.max(found, this.startOffset)
       }
       return null
     } catch (error) {
       throw isBrokerError(error) ? error : storageError('offsetForTimestamp', error, { dir: this.dir })
     }
+  }
+
+  /**
+   * Deletes the whole segments that retention lets go (see retention.ts), oldest first, and
+   * moves the log start offset to the first one kept. Rolls the active segment first when it is
+   * wholly expired by time. Synchronous; a failure part way is STORAGE_ERROR after keeping what
+   * was already deleted consistent.
+   */
+  applyRetention(options: RetentionOptions): RetentionResult {
+    this.assertUsable()
+    validateRetentionOptions(options)
+    return this.deletePlanned(planRetention(this.segments, options, this.retentionBounds(this.startOffset)), this.startOffset)
+  }
+
+  /**
+   * Kafka's DeleteRecords: the log start moves to `offset` (at most the high watermark) and the
+   * sealed segments wholly below it are deleted. Offsets below it then read as out of range.
+   */
+  deleteRecordsBefore(offset: number): RetentionResult {
+    this.assertUsable()
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.durableEnd) {
+      throw new BrokerError('OFFSET_OUT_OF_RANGE', `cannot delete records before ${offset}: it is outside [0, ${this.durableEnd}] (the high watermark)`, {
+        offset,
+        highWatermark: this.durableEnd,
+      })
+    }
+    const wanted = Math.max(this.startOffset, offset)
+    const plan = planRetention(this.segments, { retentionMs: -1, retentionBytes: -1, nowMs: 0 }, this.retentionBounds(wanted))
+    return this.deletePlanned(plan, wanted)
+  }
+
+  /** A dry run of applyRetention: every segment with what it holds and why it is kept or would go. */
+  describeRetention(options: RetentionOptions, disabled?: string): RetentionDescription {
+    this.assertUsable()
+    validateRetentionOptions(options)
+    const plan = planRetention(this.segments, options, this.retentionBounds(this.startOffset), disabled)
+    return describePlan(plan, options, { logStartOffset: this.startOffset, logEndOffset: this.logEndOffset, highWatermark: this.durableEnd })
   }
 
   damagedRanges(): DamagedRange[] {
@@ -374,6 +432,40 @@ export class PartitionLog {
       this.recoveryPointDue = false
     } catch {
       // Disk full or similar: try again after the next flush.
+    }
+  }
+
+  private retentionBounds(logStartOffset: number) {
+    return { logStartOffset, durableEndOffset: this.durableEnd }
+  }
+
+  /** Deletes the planned prefix: rename away, persist the new start, unlink (retention.ts). */
+  private deletePlanned(plan: SegmentRetention[], wantedStart: number): RetentionResult {
+    const planned = plan.filter((entry) => entry.deletion !== null)
+    // The active segment never goes while active: roll so it is sealed like the others.
+    if (planned.length === this.segments.length) this.roll()
+    const doomed = this.segments.slice(0, planned.length)
+    const { renamed, error } = renameToDeleted(this.fs, this.dir, doomed, (segment) => this.cache.evict(segment))
+    const deleted = this.segments.splice(0, renamed)
+    for (const segment of deleted) this.damaged.forgetSegment(segment.logFile)
+    let failure = error
+    const floor = Math.max(this.startOffset, this.segments[0]!.baseOffset)
+    const target = failure === null ? Math.max(floor, wantedStart) : floor
+    if (target !== this.startOffset) {
+      try {
+        writeLogStartOffset(this.fs, this.dir, target)
+        this.startOffset = target
+      } catch (writeError) {
+        // Without the file the first segment still bounds the start after a restart.
+        failure ??= writeError
+        this.startOffset = floor
+      }
+    }
+    unlinkDeleted(this.fs, deleted)
+    if (failure !== null) throw storageError('retention delete', failure, { dir: this.dir, deletedSegments: renamed })
+    return {
+      deletedSegments: planned.slice(0, renamed).map(({ baseOffset, lastOffset, sizeBytes, maxTimestamp, deletion }) => ({ baseOffset, lastOffset, sizeBytes, maxTimestamp, reason: deletion! })),
+      logStartOffset: this.startOffset,
     }
   }
 

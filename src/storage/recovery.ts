@@ -13,7 +13,8 @@
  *   - unclean, no usable recovery point: CRC scan of the active segment from its start.
  * At the first bad or torn batch of the active segment the file is truncated there: that tail
  * was never acknowledged (acks follow an fdatasync, and the recovery point only moves after one).
- * Nothing else is ever truncated or deleted.
+ * Nothing else is ever truncated or deleted, except the `.deleted` files of segments retention
+ * had already renamed away when it was interrupted (retention.ts).
  */
 import { storageError } from '../errors.js'
 import { join } from 'node:path'
@@ -52,7 +53,8 @@ interface Context {
   damaged: DamagedRange[]
 }
 
-const LEFTOVER = /\.(tmp|swap)$/
+/** Interrupted writes (`.tmp`, `.swap`) and segments retention renamed away before a crash (`.deleted`). */
+const LEFTOVER = /\.(tmp|swap|deleted)$/
 
 export function recoverLog(fs: FsLike, dir: string, indexIntervalBytes: number, nowMs: number): RecoveredLog {
   const startedMs = performance.now()

@@ -51,6 +51,11 @@ export class SealedSegmentCache {
     }
   }
 
+  /** Forgets a segment that is being deleted: closes its read descriptor and drops its indexes. */
+  evict(segment: Segment): void {
+    this.release(segment)
+  }
+
   closeAll(): void {
     for (const segment of [...this.held]) this.release(segment)
   }

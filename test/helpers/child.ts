@@ -10,10 +10,11 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** Starts `test/fixtures/<script>` under tsx; killed with SIGKILL when the test ends. */
-export function spawnFixture(t: ExecutionContext, script: string, args: string[]): Child {
+/** Starts `test/fixtures/<script>` under tsx (with `options.env` added to this environment); killed with SIGKILL when the test ends. */
+export function spawnFixture(t: ExecutionContext, script: string, args: string[], options: { env?: Record<string, string> } = {}): Child {
   const path = fileURLToPath(new URL(`../fixtures/${script}`, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const env = options.env === undefined ? process.env : { ...process.env, ...options.env }
+  const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
   const lines: string[] = []
   const listeners = new Set<() => void>()
   let stderr = ''
