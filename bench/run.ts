@@ -9,10 +9,11 @@ import { Command } from 'commander'
 import { describeMachine, machineInfo } from './machine.js'
 import type { Suite } from './suite.js'
 import { consumeSuite } from './suites/consume.js'
+import { groupsSuite } from './suites/groups.js'
 import { produceSuite } from './suites/produce.js'
 import { recoverySuite } from './suites/recovery.js'
 
-const suites: Record<string, Suite> = { produce: produceSuite, consume: consumeSuite, recovery: recoverySuite }
+const suites: Record<string, Suite> = { produce: produceSuite, consume: consumeSuite, recovery: recoverySuite, groups: groupsSuite }
 
 const program = new Command()
   .name('bench')

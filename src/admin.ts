@@ -108,6 +108,7 @@ export class Admin {
       const before = this.topic(topic).partitions
       const record = this.broker.metadata.setPartitionCount(topic, count)
       await this.broker.openPartitions(record, before)
+      this.broker.groups.partitionsChanged(topic)
     }
     return true
   }
@@ -213,6 +214,44 @@ export class Admin {
   async describeRetention(topic: string): Promise<TopicPartitionRetention[]> {
     this.broker.assertOpen()
     return describeTopicRetention(this.broker, this.topic(topic))
+  }
+
+  // Consumer groups (kafkajs shapes); see group-admin.ts.
+
+  listGroups() {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.listGroups()
+  }
+
+  describeGroups(groupIds: string[]) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.describeGroups(groupIds)
+  }
+
+  fetchOffsets(request: { groupId: string; topics?: string[] }) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.fetchOffsets(request)
+  }
+
+  setOffsets(request: { groupId: string; topic: string; partitions: Array<{ partition: number; offset: string | number }> }) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.setOffsets(request)
+  }
+
+  resetOffsets(request: { groupId: string; topic: string; earliest?: boolean }) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.resetOffsets(request)
+  }
+
+  deleteGroups(groupIds: string[]) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.deleteGroups(groupIds)
+  }
+
+  /** Per partition: committed offset, high watermark, lag, and the age of the oldest unconsumed record. */
+  fetchGroupLag(groupId: string, topics?: string[]) {
+    this.broker.assertOpen()
+    return this.broker.groups.admin.fetchGroupLag(groupId, topics)
   }
 
   private topic(name: string): TopicRecord {

@@ -18,6 +18,9 @@ import { PartitionTable, type PartitionState } from './partition-table.js'
 import { Producer, type ProducerOptions, type TopicLayout } from './producer.js'
 import { decodeRecordSet, iterateBatches, type FetchedRecord } from './protocol/record-batch.js'
 import { RetentionTask, type RetentionReport } from './retention-task.js'
+import type { CoordinatorOptions } from './coordinator/group-types.js'
+import type { Consumer, ConsumerOptions } from './consumer/consumer.js'
+import { GroupServices } from './group-services.js'
 import type { AckLevel, PartitionOffsets } from './shard-protocol.js'
 import { Shard, type AppendReply, type FetchReply, type ShardEvents } from './shard.js'
 import { realFs } from './storage/fs.js'
@@ -36,6 +39,8 @@ export interface BrokerOptions {
   clock?: () => number
   /** How often retention runs (Kafka's log.retention.check.interval.ms). Default LIMITS.retentionCheckIntervalMs. */
   retentionCheckIntervalMs?: number
+  /** Group coordinator settings (session timeout bounds, initial rebalance delay, clock). */
+  groups?: CoordinatorOptions
 }
 
 /** setInterval's largest delay. */
@@ -49,6 +54,8 @@ export interface FetchRequest {
   maxBytes?: number
   /** Long poll: wait up to this long for records at `offset` to exist. Default 0. */
   maxWaitMs?: number
+  /** Ends a long poll early (the fetch then returns what is there, possibly nothing). */
+  signal?: AbortSignal
 }
 
 export interface FetchResult {
@@ -86,17 +93,21 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** The clock retention judges record ages by (BrokerOptions.clock). */
   readonly clock: () => number
   private readonly retention: RetentionTask
+  /** Consumer groups: coordinator, committed offsets, consumers. */
+  readonly groups: GroupServices
 
   private constructor(
     readonly dataDir: string,
-    private readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'clock' | 'retentionCheckIntervalMs'>>,
+    private readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'clock' | 'retentionCheckIntervalMs' | 'groups'>>,
     readonly metadata: MetadataStore,
     private readonly shards: Shard[],
     readonly partitions: PartitionTable,
     timing: { clock: () => number; retentionCheckIntervalMs: number },
+    groupOptions: CoordinatorOptions,
   ) {
     super()
     this.clock = timing.clock
+    this.groups = new GroupServices(this, groupOptions)
     this.retention = new RetentionTask(this, timing.retentionCheckIntervalMs, (report) => this.emit('retention', report))
   }
 
@@ -121,6 +132,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
       shards,
       new PartitionTable(shards),
       { clock, retentionCheckIntervalMs },
+      options.groups ?? {},
     )
     for (const shard of shards) {
       shard.on('hw', ({ key, offsets }) => broker.partitions.publish(key, offsets))
@@ -147,6 +159,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return new Admin(this)
   }
 
+  /** A consumer in a group, shaped like kafkajs's. */
+  consumer(options: ConsumerOptions): Consumer {
+    this.assertOpen()
+    return this.groups.consumer(options)
+  }
+
   producer(options: ProducerOptions = {}): Producer {
     this.assertOpen()
     const producer = new Producer(
@@ -164,7 +182,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   /** Reads records from one partition, starting with the batch holding `offset`. */
   async fetch(request: FetchRequest): Promise<FetchResult> {
     const offset = parseOffset(request.offset)
-    const { state, reply } = await this.fetchRaw(request.topic, request.partition, offset, request.maxBytes, request.maxWaitMs ?? 0)
+    const { state, reply } = await this.fetchRaw(request.topic, request.partition, offset, request.maxBytes, request.maxWaitMs ?? 0, request.signal)
     const records = reply.bytes ? decodeRecordSet(reply.bytes, { fromOffset: offset }) : []
     return fetchResult(state, reply.offsets, records)
   }
@@ -212,14 +230,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
   }
 
-  private async fetchRaw(topic: string, partition: number, offset: number, maxBytesOption: number | undefined, maxWaitOption: number): Promise<{ state: PartitionState; reply: FetchReply }> {
+  private async fetchRaw(topic: string, partition: number, offset: number, maxBytesOption: number | undefined, maxWaitOption: number, signal?: AbortSignal): Promise<{ state: PartitionState; reply: FetchReply }> {
     this.assertOpen()
     const state = this.partitions.get(topic, partition)
     await state.opened
     const maxBytes = Math.min(maxBytesOption ?? LIMITS.fetchDefaultMaxBytes, LIMITS.fetchMaxBytes)
     if (!(maxBytes > 0)) throw new BrokerError('INVALID_REQUEST', `maxBytes must be positive, got ${String(maxBytesOption)}`)
     const maxWaitMs = Math.min(Math.max(maxWaitOption, 0), LIMITS.fetchMaxWaitMs)
-    if (offset >= state.offsets.highWatermark && maxWaitMs > 0) await this.waitForData(state, offset, maxWaitMs)
+    if (offset >= state.offsets.highWatermark && maxWaitMs > 0) await this.waitForData(state, offset, maxWaitMs, signal)
     this.assertOpen()
     const reply = await this.track(state.shard.fetch(state.key, offset, maxBytes))
     this.partitions.publish(state.key, reply.offsets)
@@ -227,16 +245,18 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   /** Waits until `offset` exists, the time is up, the partition goes, or the broker closes. */
-  private waitForData(state: PartitionState, offset: number, maxWaitMs: number): Promise<void> {
+  private waitForData(state: PartitionState, offset: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, maxWaitMs)
+      signal?.addEventListener('abort', done, { once: true })
       function done() {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
         state.waiters.delete(check)
         resolve()
       }
       const check = () => {
-        if (this.closed || state.offsets.highWatermark > offset) done()
+        if (this.closed || signal?.aborted || state.offsets.highWatermark > offset) done()
         else state.waiters.add(check)
       }
       check()
@@ -253,6 +273,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   private async closeNow(): Promise<void> {
     await this.retention.stop()
+    // Consumers commit and leave while the partitions are still open.
+    await this.groups.close()
     for (const producer of this.producers) await producer.disconnect()
     this.closed = true
     this.partitions.wakeAll()
@@ -302,6 +324,31 @@ export class Broker extends EventEmitter<BrokerEvents> {
     }
     if (!record) throw new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${String(topic)} does not exist`, { topic })
     return { numPartitions: record.partitions, maxMessageBytes: resolveTopicConfig(record.configs).maxMessageBytes }
+  }
+
+  /** Offsets of one partition, fresh from its actor. */
+  async partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    const state = this.partitions.get(topic, partition)
+    await state.opened
+    const offsets = await state.shard.offsets(state.key)
+    this.partitions.publish(state.key, offsets)
+    return offsets
+  }
+
+  /** Kafka's DeleteRecords on one partition: whole segments below `offset` go, the log start moves to it. */
+  async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
+    const state = this.partitions.get(topic, partition)
+    await state.opened
+    await state.shard.deleteRecordsBefore(state.key, offset)
+  }
+
+  /** Appends one record batch as is (internal topics use it); acks -1 resolves after the covering fsync. */
+  appendBatch(topic: string, partition: number, bytes: Buffer, ackLevel: AckLevel): Promise<AppendReply> {
+    return this.append(topic, partition, bytes, ackLevel)
+  }
+
+  get defaultPartitions(): number {
+    return this.options.defaultPartitions
   }
 
   private async append(topic: string, partition: number, bytes: Buffer, ackLevel: AckLevel): Promise<AppendReply> {

@@ -1,0 +1,550 @@
+/**
+ * The embedded consumer, shaped like kafkajs's: subscribe, run({ eachMessage | eachBatch }),
+ * commitOffsets, seek, pause/resume, events, disconnect — plus `for await (const m of consumer)`.
+ * Inside a group each partition has one owner (range, roundrobin or cooperative-sticky, computed
+ * by the group's leader); offsets are committed to the broker's offsets log, and delivery is
+ * at-least-once: a record is seen again only if its offset was not committed before its owner
+ * stopped.
+ */
+import { EventEmitter } from 'node:events'
+import { BrokerError, isBrokerError } from '../errors.js'
+import { LIMITS } from '../limits.js'
+import { assignorByName } from '../coordinator/assignors/index.js'
+import type { Assignor, TopicPartitions } from '../coordinator/assignors/types.js'
+import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
+import type { OffsetStore } from '../coordinator/offset-store.js'
+import { parseOffset, type OffsetInput } from '../offsets.js'
+import type { FetchedRecord } from '../protocol/record-batch.js'
+import type { FetchRequest, FetchResult } from '../broker.js'
+import { CONSUMER_EVENTS } from './consumer-events.js'
+import { GroupSession } from './group-session.js'
+import { HandlerQueue } from './handler-queue.js'
+import { PartitionFetcher, type FetcherHost } from './partition-fetcher.js'
+import { NotProcessed, runWithRetry, type RetryOptions } from './retry.js'
+import { ConsumerIterator, type IteratedMessage } from './consumer-iterator.js'
+
+/** What a consumer needs from its broker. */
+export interface ConsumerHost {
+  readonly coordinator: GroupCoordinator
+  offsetStore(): Promise<OffsetStore>
+  partitionCount(topic: string): number | undefined
+  createTopic(topic: string): Promise<void>
+  partitionOffsets(topic: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number }>
+  fetch(request: FetchRequest & { signal?: AbortSignal }): Promise<FetchResult>
+  now(): number
+  assertOpen(): void
+  /** Calls `listener(topic)` when a topic gains partitions; returns the unsubscribe function. */
+  onPartitionsChanged(listener: (topic: string) => void): () => void
+}
+
+export interface ConsumerOptions {
+  groupId: string
+  /** Static membership (KIP-345): a restart within the session timeout gets the same partitions back with no rebalance. */
+  groupInstanceId?: string
+  clientId?: string
+  sessionTimeoutMs?: number
+  rebalanceTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  /** Assignors offered to the group, preferred first: objects or names ('range', 'roundrobin', 'cooperative-sticky'). */
+  partitionAssigners?: Array<Assignor | string>
+  maxBytesPerPartition?: number
+  maxWaitTimeInMs?: number
+  /** Create subscribed topics that do not exist (with the broker's default partition count). */
+  allowAutoTopicCreation?: boolean
+  retry?: RetryOptions
+}
+
+export interface EachMessagePayload {
+  topic: string
+  partition: number
+  message: FetchedRecord
+  heartbeat(): Promise<void>
+  pause(): () => void
+}
+
+export interface Batch {
+  topic: string
+  partition: number
+  highWatermark: string
+  messages: FetchedRecord[]
+  isEmpty(): boolean
+  firstOffset(): string | null
+  lastOffset(): string
+  offsetLag(): string
+  offsetLagLow(): string
+}
+
+export interface EachBatchPayload {
+  batch: Batch
+  resolveOffset(offset: OffsetInput): void
+  heartbeat(): Promise<void>
+  commitOffsetsIfNecessary(): Promise<void>
+  isRunning(): boolean
+  isStale(): boolean
+  pause(): () => void
+}
+
+export interface RunOptions {
+  eachMessage?: (payload: EachMessagePayload) => Promise<void>
+  eachBatch?: (payload: EachBatchPayload) => Promise<void>
+  autoCommit?: boolean
+  autoCommitInterval?: number
+  eachBatchAutoResolve?: boolean
+  partitionsConsumedConcurrently?: number
+}
+
+const DEFAULTS = { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3_000, autoCommitInterval: 5_000, maxWaitTimeInMs: 5_000 }
+
+export class Consumer extends EventEmitter {
+  readonly events = CONSUMER_EVENTS
+  private readonly options: Required<Pick<ConsumerOptions, 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeInMs'>> & ConsumerOptions
+  private readonly assignors: Assignor[]
+  private readonly session: GroupSession
+  private topics: string[] = []
+  private fromBeginning = false
+  private running = false
+  private stopping: Promise<void> | null = null
+  private runOptions: RunOptions = {}
+  private readonly fetchers = new Map<string, PartitionFetcher>()
+  private readonly pendingSeeks = new Map<string, number>()
+  private readonly pausedTopics = new Map<string, Set<number> | 'all'>()
+  private rejoin: (() => void) | null = null
+  private rejoinRequested = false
+  private heartbeatTimer: NodeJS.Timeout | null = null
+  private commitTimer: NodeJS.Timeout | null = null
+  private mainLoop: Promise<void> | null = null
+  private queue = new HandlerQueue(1)
+  private unsubscribePartitions: (() => void) | null = null
+  private stable = false
+  /** Set once every fetcher of a generation's assignment has started. */
+  private owned: TopicPartitions[] = []
+
+  constructor(private readonly host: ConsumerHost, options: ConsumerOptions) {
+    super()
+    if (typeof options?.groupId !== 'string' || options.groupId.trim() === '') {
+      throw new BrokerError('INVALID_GROUP_ID', `groupId must be a non-empty string, got ${JSON.stringify(options?.groupId)}`)
+    }
+    this.options = { ...DEFAULTS, ...options }
+    this.assignors = (options.partitionAssigners ?? ['roundrobin']).map((entry) => {
+      const assignor = typeof entry === 'string' ? assignorByName(entry) : entry
+      if (!assignor) throw new BrokerError('INVALID_REQUEST', `unknown partition assigner ${String(entry)}; use range, roundrobin or cooperative-sticky`)
+      return assignor
+    })
+    this.session = new GroupSession(
+      host.coordinator,
+      {
+        groupId: options.groupId,
+        groupInstanceId: options.groupInstanceId ?? null,
+        clientId: options.clientId ?? 'brook',
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.options.rebalanceTimeoutMs,
+        assignors: this.assignors,
+      },
+      (topic) => host.partitionCount(topic),
+    )
+    this.fetcherHost = {
+      fetch: (request) => this.host.fetch(request),
+      resetPosition: (topic, partition, reason) => this.resetPosition(topic, partition, reason),
+      process: (fetcher, result) => this.queue.run(() => this.process(fetcher, result)),
+      maxBytes: options.maxBytesPerPartition ?? LIMITS.fetchDefaultMaxBytes,
+      maxWaitMs: this.options.maxWaitTimeInMs,
+    }
+  }
+
+  get groupId(): string {
+    return this.options.groupId
+  }
+
+  /** kafkajs compatibility: the embedded consumer needs no connection. */
+  async connect(): Promise<void> {
+    this.host.assertOpen()
+    this.emit(CONSUMER_EVENTS.CONNECT, { type: CONSUMER_EVENTS.CONNECT, timestamp: this.host.now(), payload: {} })
+  }
+
+  async subscribe({ topics, topic, fromBeginning = false }: { topics?: string[]; topic?: string; fromBeginning?: boolean }): Promise<void> {
+    this.host.assertOpen()
+    if (this.running) throw new BrokerError('INVALID_REQUEST', 'subscribe before run(), as with kafkajs')
+    const wanted = topics ?? (topic !== undefined ? [topic] : [])
+    if (!Array.isArray(wanted) || wanted.length === 0) throw new BrokerError('INVALID_REQUEST', 'subscribe needs { topics: [...] }')
+    for (const name of wanted) {
+      if (this.host.partitionCount(name) !== undefined) continue
+      if (!this.options.allowAutoTopicCreation) {
+        throw new BrokerError('UNKNOWN_TOPIC_OR_PARTITION', `cannot subscribe to ${String(name)}: the topic does not exist (pass allowAutoTopicCreation: true to create it)`, { topic: name })
+      }
+      await this.host.createTopic(name)
+    }
+    this.topics = [...new Set([...this.topics, ...wanted])]
+    this.fromBeginning = fromBeginning
+  }
+
+  async run(options: RunOptions): Promise<void> {
+    this.host.assertOpen()
+    if (this.running) throw new BrokerError('INVALID_REQUEST', 'the consumer is already running')
+    if (this.topics.length === 0) throw new BrokerError('INVALID_REQUEST', 'subscribe to at least one topic before run()')
+    if (!options?.eachMessage === !options?.eachBatch) throw new BrokerError('INVALID_REQUEST', 'run() needs exactly one of eachMessage or eachBatch')
+    this.runOptions = { autoCommit: true, autoCommitInterval: DEFAULTS.autoCommitInterval, eachBatchAutoResolve: true, ...options }
+    this.queue = new HandlerQueue(Math.max(1, options.partitionsConsumedConcurrently ?? 1))
+    this.running = true
+    this.stopping = null
+    this.unsubscribePartitions = this.host.onPartitionsChanged((topic) => {
+      if (this.topics.includes(topic)) this.requestRejoin()
+    })
+    if (this.runOptions.autoCommit && (this.runOptions.autoCommitInterval ?? 0) > 0) {
+      this.commitTimer = setInterval(() => void this.commitPositions().catch(() => undefined), this.runOptions.autoCommitInterval)
+      this.commitTimer.unref()
+    }
+    this.mainLoop = this.membershipLoop()
+  }
+
+  /** `for await (const { topic, partition, message } of consumer)`: each record once the previous one's loop body finished. */
+  [Symbol.asyncIterator](): AsyncIterator<IteratedMessage> {
+    const iterator = new ConsumerIterator(() => this.stop())
+    void this.run({ eachMessage: (payload) => iterator.offer(payload) }).catch((error) => iterator.fail(error))
+    this.on(CONSUMER_EVENTS.CRASH, ({ payload }) => iterator.fail(payload.error))
+    return iterator
+  }
+
+  async commitOffsets(offsets: Array<{ topic: string; partition: number; offset: OffsetInput; metadata?: string | null }>): Promise<void> {
+    this.host.assertOpen()
+    const commits = offsets.map(({ topic, partition, offset, metadata }) => ({ topic, partition, offset: parseOffset(offset), metadata }))
+    for (const commit of commits) {
+      const high = (await this.host.partitionOffsets(commit.topic, commit.partition)).highWatermark
+      if (commit.offset > high) {
+        throw new BrokerError('OFFSET_OUT_OF_RANGE', `cannot commit offset ${commit.offset} for ${commit.topic}/${commit.partition}: beyond the high watermark ${high}`, { ...commit, highWatermark: high })
+      }
+    }
+    await this.commit(commits)
+    for (const commit of commits) {
+      const fetcher = this.fetchers.get(slot(commit.topic, commit.partition))
+      if (fetcher) fetcher.committed = commit.offset
+    }
+  }
+
+  seek({ topic, partition, offset }: { topic: string; partition: number; offset: OffsetInput }): void {
+    const target = parseOffset(offset)
+    const fetcher = this.fetchers.get(slot(topic, partition))
+    if (fetcher) fetcher.seek(target)
+    else this.pendingSeeks.set(slot(topic, partition), target)
+  }
+
+  pause(topicPartitions: Array<{ topic: string; partitions?: number[] }>): void {
+    for (const { topic, partitions } of topicPartitions) {
+      this.pausedTopics.set(topic, partitions ? new Set([...(this.pausedSet(topic) ?? []), ...partitions]) : 'all')
+      for (const fetcher of this.fetchers.values()) if (this.isPaused(fetcher.topic, fetcher.partition)) fetcher.pause()
+    }
+  }
+
+  resume(topicPartitions: Array<{ topic: string; partitions?: number[] }>): void {
+    for (const { topic, partitions } of topicPartitions) {
+      const current = this.pausedTopics.get(topic)
+      if (!partitions || current === 'all') this.pausedTopics.delete(topic)
+      else if (current) for (const partition of partitions) current.delete(partition)
+      for (const fetcher of this.fetchers.values()) if (!this.isPaused(fetcher.topic, fetcher.partition)) fetcher.resume()
+    }
+  }
+
+  paused(): Array<{ topic: string; partitions: number[] }> {
+    const result = new Map<string, number[]>()
+    for (const fetcher of this.fetchers.values()) {
+      if (fetcher.paused) result.set(fetcher.topic, [...(result.get(fetcher.topic) ?? []), fetcher.partition])
+    }
+    return [...result].map(([topic, partitions]) => ({ topic, partitions }))
+  }
+
+  /** The partitions this member owns in the current generation (empty while it has none). */
+  assignment(): TopicPartitions[] {
+    return this.owned.map(({ topic, partitions }) => ({ topic, partitions: [...partitions] }))
+  }
+
+  /** Stops consuming: finishes the handler calls in progress, commits, and leaves the group so its partitions move at once. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow(true)
+    return this.stopping
+  }
+
+  async disconnect(): Promise<void> {
+    await this.stop()
+    this.emit(CONSUMER_EVENTS.DISCONNECT, { type: CONSUMER_EVENTS.DISCONNECT, timestamp: this.host.now(), payload: {} })
+  }
+
+  /** Test hook: dies like a killed process — no commit, no leave, heartbeats just stop. */
+  async crashForTest(): Promise<void> {
+    this.stopping ??= this.stopNow(false)
+    await this.stopping
+  }
+
+  private async stopNow(clean: boolean): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.clearTimers()
+    this.unsubscribePartitions?.()
+    this.rejoin?.()
+    await Promise.all([...this.fetchers.values()].map((fetcher) => fetcher.stop()))
+    if (clean) {
+      await this.commitPositions().catch(() => undefined)
+      try {
+        this.session.leave()
+      } catch {
+        // Already gone from the group (expired or fenced): nothing to leave.
+      }
+    }
+    this.fetchers.clear()
+    await this.mainLoop?.catch(() => undefined)
+    this.emit(CONSUMER_EVENTS.STOP, { type: CONSUMER_EVENTS.STOP, timestamp: this.host.now(), payload: {} })
+  }
+
+  private clearTimers(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    if (this.commitTimer) clearInterval(this.commitTimer)
+    this.heartbeatTimer = null
+    this.commitTimer = null
+  }
+
+  private get cooperative(): boolean {
+    return this.assignors.find((assignor) => assignor.name === this.session.protocol)?.rebalanceProtocol === 'cooperative'
+  }
+
+  /** Join, consume the assignment until the group rebalances, repeat. */
+  private async membershipLoop(): Promise<void> {
+    let failures = 0
+    while (this.running) {
+      try {
+        if (!this.cooperative) await this.revoke([...this.fetchers.keys()])
+        this.stable = false
+        const owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+        const generation = await this.session.join(this.topics, owned)
+        if (!this.running) return
+        failures = 0
+        const assigned = new Set(generation.assignment.flatMap(({ topic, partitions }) => partitions.map((partition) => slot(topic, partition))))
+        const revoked = [...this.fetchers.keys()].filter((key) => !assigned.has(key))
+        await this.revoke(revoked)
+        await this.startFetchers(generation.assignment)
+        this.owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+        this.stable = true
+        this.startHeartbeats()
+        this.emit(CONSUMER_EVENTS.GROUP_JOIN, {
+          type: CONSUMER_EVENTS.GROUP_JOIN,
+          timestamp: this.host.now(),
+          payload: { groupId: this.groupId, memberId: generation.memberId, leaderId: generation.leaderId, isLeader: generation.isLeader, groupProtocol: generation.protocol, memberAssignment: Object.fromEntries(generation.assignment.map(({ topic, partitions }) => [topic, partitions])), generationId: generation.generationId },
+        })
+        // Cooperative: partitions given up this round go to their new owner in a follow-up round.
+        if (revoked.length > 0 && this.cooperative) this.rejoinRequested = true
+        await this.untilRejoin()
+        if (!this.running) return
+        this.emit(CONSUMER_EVENTS.REBALANCING, { type: CONSUMER_EVENTS.REBALANCING, timestamp: this.host.now(), payload: { groupId: this.groupId, memberId: this.session.memberId } })
+      } catch (error) {
+        if (!this.running) return
+        if (isBrokerError(error) && (error.code === 'UNKNOWN_MEMBER_ID' || error.code === 'ILLEGAL_GENERATION')) this.session.reset()
+        else if (isBrokerError(error) && error.code === 'REBALANCE_IN_PROGRESS') continue
+        else if (!isBrokerError(error) || !error.retriable || ++failures > 5) {
+          await this.crash(error)
+          return
+        }
+      }
+    }
+  }
+
+  private untilRejoin(): Promise<void> {
+    if (this.rejoinRequested || !this.running) {
+      this.rejoinRequested = false
+      return Promise.resolve()
+    }
+    return new Promise<void>((resolve) => {
+      this.rejoin = () => {
+        this.rejoin = null
+        this.rejoinRequested = false
+        resolve()
+      }
+    })
+  }
+
+  private requestRejoin(): void {
+    this.stable = false
+    if (this.rejoin) this.rejoin()
+    else this.rejoinRequested = true
+  }
+
+  private startHeartbeats(): void {
+    if (this.heartbeatTimer) return
+    this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs)
+    this.heartbeatTimer.unref()
+  }
+
+  /** One heartbeat; a rebalance or a fenced generation sends the member back to join. */
+  private beat(): void {
+    if (!this.running || !this.stable) return
+    try {
+      this.session.heartbeat()
+      this.emit(CONSUMER_EVENTS.HEARTBEAT, { type: CONSUMER_EVENTS.HEARTBEAT, timestamp: this.host.now(), payload: { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId } })
+    } catch (error) {
+      if (isBrokerError(error) && error.code === 'FENCED_INSTANCE_ID') {
+        void this.crash(error)
+        return
+      }
+      if (isBrokerError(error) && error.code === 'UNKNOWN_MEMBER_ID') this.session.reset()
+      this.requestRejoin()
+    }
+  }
+
+  /** A fatal error: report it, then stop like disconnect() — what was processed is committed (a fenced member's commit is simply refused). */
+  private async crash(error: unknown): Promise<void> {
+    this.emit(CONSUMER_EVENTS.CRASH, { type: CONSUMER_EVENTS.CRASH, timestamp: this.host.now(), payload: { error, groupId: this.groupId, restart: false } })
+    this.stopping ??= this.stopNow(true)
+    await this.stopping
+  }
+
+  private async revoke(keys: string[]): Promise<void> {
+    const leaving = keys.map((key) => this.fetchers.get(key)).filter((fetcher): fetcher is PartitionFetcher => fetcher !== undefined)
+    if (leaving.length === 0) return
+    await Promise.all(leaving.map((fetcher) => fetcher.stop()))
+    if (this.runOptions.autoCommit) await this.commitPositions(leaving).catch(() => undefined)
+    for (const key of keys) this.fetchers.delete(key)
+    this.owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+  }
+
+  private async startFetchers(assignment: TopicPartitions[]): Promise<void> {
+    const store = await this.host.offsetStore()
+    for (const { topic, partitions } of assignment) {
+      for (const partition of partitions) {
+        const key = slot(topic, partition)
+        if (this.fetchers.has(key)) continue
+        const committed = store.get(this.groupId, topic, partition)?.offset
+        const start = this.pendingSeeks.get(key) ?? (committed !== undefined && committed >= 0 ? await this.checkedStart(topic, partition, committed) : await this.resetOffset(topic, partition))
+        this.pendingSeeks.delete(key)
+        const fetcher = new PartitionFetcher(topic, partition, start, committed ?? -1, this.fetcherHost, (error) => void this.crash(error))
+        if (this.isPaused(topic, partition)) fetcher.pause()
+        this.fetchers.set(key, fetcher)
+        fetcher.start()
+      }
+    }
+  }
+
+  /** A committed offset below the log start (retention took it) goes by the reset policy, with an event. */
+  private async checkedStart(topic: string, partition: number, committed: number): Promise<number> {
+    const { logStartOffset, highWatermark } = await this.host.partitionOffsets(topic, partition)
+    if (committed >= logStartOffset && committed <= highWatermark) return committed
+    return this.resetPosition(topic, partition, `committed offset ${committed} is outside [${logStartOffset}, ${highWatermark}]`)
+  }
+
+  private async resetOffset(topic: string, partition: number): Promise<number> {
+    const { logStartOffset, highWatermark } = await this.host.partitionOffsets(topic, partition)
+    return this.fromBeginning ? logStartOffset : highWatermark
+  }
+
+  private async resetPosition(topic: string, partition: number, reason: string): Promise<number> {
+    const position = await this.resetOffset(topic, partition)
+    this.emit(CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, { type: CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, timestamp: this.host.now(), payload: { topic, partition, reason, resetTo: position, policy: this.fromBeginning ? 'earliest' : 'latest' } })
+    return position
+  }
+
+  private readonly fetcherHost: FetcherHost
+
+  private async process(fetcher: PartitionFetcher, result: FetchResult): Promise<void> {
+    try {
+      await this.processRecords(fetcher, result)
+    } catch (error) {
+      if (error instanceof NotProcessed) return
+      throw error
+    }
+    if (this.runOptions.autoCommit) await this.commitPositions([fetcher]).catch(() => undefined)
+  }
+
+  private async processRecords(fetcher: PartitionFetcher, result: FetchResult): Promise<void> {
+    if (fetcher.isStopped || fetcher.paused) return
+    // A chunk may start inside a batch: skip what lies before the position.
+    let first = 0
+    while (first < result.records.length && Number(result.records[first].offset) < fetcher.position) first++
+    const records = first === 0 ? result.records : result.records.slice(first)
+    if (records.length === 0) return
+    const { topic, partition } = fetcher
+    const heartbeat = async () => this.beat()
+    const pause = () => {
+      this.pause([{ topic, partitions: [partition] }])
+      return () => this.resume([{ topic, partitions: [partition] }])
+    }
+    if (this.runOptions.eachMessage) {
+      for (const message of records) {
+        if (fetcher.isStopped || fetcher.paused || !this.running) return
+        await runWithRetry(() => this.runOptions.eachMessage!({ topic, partition, message, heartbeat, pause }), this.options.retry)
+        fetcher.position = Number(message.offset) + 1
+      }
+    } else {
+      const batch = makeBatch(topic, partition, result.highWatermark, records)
+      await runWithRetry(
+        () =>
+          this.runOptions.eachBatch!({
+            batch,
+            resolveOffset: (offset) => {
+              fetcher.position = Math.max(fetcher.position, parseOffset(offset) + 1)
+            },
+            heartbeat,
+            commitOffsetsIfNecessary: () => this.commitPositions([fetcher]),
+            isRunning: () => this.running && !fetcher.isStopped,
+            isStale: () => fetcher.isStopped,
+            pause,
+          }),
+        this.options.retry,
+      )
+      if (this.runOptions.eachBatchAutoResolve) fetcher.position = Math.max(fetcher.position, Number(records[records.length - 1].offset) + 1)
+    }
+  }
+
+  /** Commits every position that moved past its committed offset (or moved at all after a seek). */
+  private async commitPositions(fetchers: PartitionFetcher[] = [...this.fetchers.values()]): Promise<void> {
+    const due = fetchers.filter((fetcher) => fetcher.position > fetcher.committed || (fetcher.seeked && fetcher.position !== fetcher.committed))
+    if (due.length === 0) return
+    const commits = due.map((fetcher) => ({ topic: fetcher.topic, partition: fetcher.partition, offset: fetcher.position }))
+    await this.commit(commits)
+    due.forEach((fetcher, index) => {
+      fetcher.committed = commits[index].offset
+      fetcher.seeked = false
+    })
+  }
+
+  private async commit(commits: Array<{ topic: string; partition: number; offset: number; metadata?: string | null }>): Promise<void> {
+    this.session.validateCommit()
+    const store = await this.host.offsetStore()
+    await store.commit(this.groupId, commits, this.host.now())
+    this.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
+      type: CONSUMER_EVENTS.COMMIT_OFFSETS,
+      timestamp: this.host.now(),
+      payload: { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId, topics: groupByTopic(commits).map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(commits.find((c) => c.topic === topic && c.partition === partition)!.offset) })) })) },
+    })
+  }
+
+  private pausedSet(topic: string): Set<number> | undefined {
+    const entry = this.pausedTopics.get(topic)
+    return entry === 'all' ? undefined : entry
+  }
+
+  private isPaused(topic: string, partition: number): boolean {
+    const entry = this.pausedTopics.get(topic)
+    return entry === 'all' || (entry?.has(partition) ?? false)
+  }
+}
+
+function makeBatch(topic: string, partition: number, highWatermark: string, messages: FetchedRecord[]): Batch {
+  const last = messages[messages.length - 1]
+  return {
+    topic,
+    partition,
+    highWatermark,
+    messages,
+    isEmpty: () => messages.length === 0,
+    firstOffset: () => messages[0]?.offset ?? null,
+    lastOffset: () => last?.offset ?? String(Number(highWatermark) - 1),
+    offsetLag: () => String(Math.max(0, Number(highWatermark) - 1 - Number(last?.offset ?? highWatermark))),
+    offsetLagLow: () => String(Math.max(0, Number(highWatermark) - 1 - Number(messages[0]?.offset ?? highWatermark))),
+  }
+}
+
+function slot(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`
+}
+
+function groupByTopic(entries: Array<{ topic: string; partition: number }>): TopicPartitions[] {
+  const byTopic = new Map<string, number[]>()
+  for (const { topic, partition } of entries) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }))
+}
+
