@@ -94,23 +94,26 @@ export class GroupServices implements ConsumerHost, GroupAdminHost {
         topics: [{ topic: OFFSETS_TOPIC, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'segment.bytes', value: OFFSETS_SEGMENT_BYTES }] }],
       })
     }
-    const broker = this.broker
-    const log: OffsetLog = {
-      append: async (batch) => (await broker.appendBatch(OFFSETS_TOPIC, 0, batch, -1)).baseOffset,
-      async *replay() {
-        const { highWatermark, logStartOffset } = await broker.partitionOffsets(OFFSETS_TOPIC, 0)
-        let offset = logStartOffset
-        while (offset < highWatermark) {
-          const { records } = await broker.fetch({ topic: OFFSETS_TOPIC, partition: 0, offset })
-          if (records.length === 0) break
-          for (const record of records) yield record
-          offset = Number(records[records.length - 1].offset) + 1
-        }
-      },
-      deleteRecordsBefore: async (offset) => {
-        await broker.deleteRecordsBefore(OFFSETS_TOPIC, 0, offset)
-      },
-    }
-    return OffsetStore.open(log)
+    return OffsetStore.open(offsetLogOn(this.broker, OFFSETS_TOPIC))
+  }
+}
+
+/** The offsets store's view of partition 0 of `topic`: durable appends, replay, DeleteRecords. */
+export function offsetLogOn(broker: Broker, topic: string): OffsetLog {
+  return {
+    append: async (batch) => (await broker.appendBatch(topic, 0, batch, -1)).baseOffset,
+    async *replay() {
+      const { highWatermark, logStartOffset } = await broker.partitionOffsets(topic, 0)
+      let offset = logStartOffset
+      while (offset < highWatermark) {
+        const { records } = await broker.fetch({ topic, partition: 0, offset })
+        if (records.length === 0) break
+        for (const record of records) yield record
+        offset = Number(records[records.length - 1].offset) + 1
+      }
+    },
+    deleteRecordsBefore: async (offset) => {
+      await broker.deleteRecordsBefore(topic, 0, offset)
+    },
   }
 }

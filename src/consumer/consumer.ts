@@ -462,10 +462,12 @@ export class Consumer extends EventEmitter {
       this.pause([{ topic, partitions: [partition] }])
       return () => this.resume([{ topic, partitions: [partition] }])
     }
+    const epoch = fetcher.seekEpoch
     if (this.runOptions.eachMessage) {
       for (const message of records) {
         if (fetcher.isStopped || fetcher.paused || !this.running) return
         await runWithRetry(() => this.runOptions.eachMessage!({ topic, partition, message, heartbeat, pause }), this.options.retry)
+        if (fetcher.seekEpoch !== epoch) return
         fetcher.position = Number(message.offset) + 1
       }
     } else {
@@ -485,7 +487,7 @@ export class Consumer extends EventEmitter {
           }),
         this.options.retry,
       )
-      if (this.runOptions.eachBatchAutoResolve) fetcher.position = Math.max(fetcher.position, Number(records[records.length - 1].offset) + 1)
+      if (this.runOptions.eachBatchAutoResolve && fetcher.seekEpoch === epoch) fetcher.position = Math.max(fetcher.position, Number(records[records.length - 1].offset) + 1)
     }
   }
 

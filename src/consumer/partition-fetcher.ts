@@ -24,6 +24,8 @@ export class PartitionFetcher {
   committed: number
   /** Set by seek(): the next commit may move backwards. */
   seeked = false
+  /** Counts seeks, so a chunk being processed when one happens stops and leaves the new position alone. */
+  seekEpoch = 0
   paused = false
   private stopped = false
   private abort = new AbortController()
@@ -63,6 +65,7 @@ export class PartitionFetcher {
   seek(offset: number): void {
     this.position = offset
     this.seeked = true
+    this.seekEpoch += 1
     this.restartFetch()
   }
 

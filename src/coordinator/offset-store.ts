@@ -47,10 +47,14 @@ export class OffsetStore {
   /** While a snapshot runs, new commits wait for it, so the snapshot never writes an older value after a newer one. */
   private snapshotting: Promise<void> | null = null
 
-  private constructor(private readonly log: OffsetLog) {}
+  private constructor(
+    private readonly log: OffsetLog,
+    private readonly snapshotMinRecords: number,
+  ) {}
 
-  static async open(log: OffsetLog): Promise<OffsetStore> {
-    const store = new OffsetStore(log)
+  /** `snapshotMinRecords` lowers the snapshot threshold (tests); the default suits production. */
+  static async open(log: OffsetLog, options: { snapshotMinRecords?: number } = {}): Promise<OffsetStore> {
+    const store = new OffsetStore(log, options.snapshotMinRecords ?? SNAPSHOT_MIN_RECORDS)
     for await (const record of log.replay()) store.applyRecord(record)
     return store
   }
@@ -142,7 +146,7 @@ export class OffsetStore {
 
   /** Rewrites the live offsets at the log end and drops the segments before them. */
   private maybeSnapshot(nowMs: number): void {
-    if (this.snapshotting || this.commitsInFlight > 0 || this.recordsInLog < SNAPSHOT_MIN_RECORDS || this.recordsInLog < SNAPSHOT_RATIO * this.liveCount()) return
+    if (this.snapshotting || this.commitsInFlight > 0 || this.recordsInLog < this.snapshotMinRecords || this.recordsInLog < SNAPSHOT_RATIO * this.liveCount()) return
     this.snapshotting = (async () => {
       const builder = new RecordBatchBuilder()
       for (const groupId of this.groups.keys()) {
