@@ -14,14 +14,17 @@ import type { Assignor, TopicPartitions } from '../coordinator/assignors/types.j
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { OffsetStore } from '../coordinator/offset-store.js'
 import { parseOffset, type OffsetInput } from '../offsets.js'
-import type { FetchedRecord } from '../protocol/record-batch.js'
 import type { FetchRequest, FetchResult } from '../broker.js'
 import { CONSUMER_EVENTS } from './consumer-events.js'
 import { GroupSession } from './group-session.js'
 import { HandlerQueue } from './handler-queue.js'
 import { PartitionFetcher, type FetcherHost } from './partition-fetcher.js'
-import { NotProcessed, runWithRetry, type RetryOptions } from './retry.js'
+import { NotProcessed, type RetryOptions } from './retry.js'
 import { ConsumerIterator, type IteratedMessage } from './consumer-iterator.js'
+import { handleChunk, type RunOptions } from './chunk-handler.js'
+import { groupByTopic, slot } from './topic-partitions.js'
+
+export type { RunOptions, EachMessagePayload, EachBatchPayload, Batch } from './chunk-handler.js'
 
 /** What a consumer needs from its broker. */
 export interface ConsumerHost {
@@ -52,45 +55,6 @@ export interface ConsumerOptions {
   /** Create subscribed topics that do not exist (with the broker's default partition count). */
   allowAutoTopicCreation?: boolean
   retry?: RetryOptions
-}
-
-export interface EachMessagePayload {
-  topic: string
-  partition: number
-  message: FetchedRecord
-  heartbeat(): Promise<void>
-  pause(): () => void
-}
-
-export interface Batch {
-  topic: string
-  partition: number
-  highWatermark: string
-  messages: FetchedRecord[]
-  isEmpty(): boolean
-  firstOffset(): string | null
-  lastOffset(): string
-  offsetLag(): string
-  offsetLagLow(): string
-}
-
-export interface EachBatchPayload {
-  batch: Batch
-  resolveOffset(offset: OffsetInput): void
-  heartbeat(): Promise<void>
-  commitOffsetsIfNecessary(): Promise<void>
-  isRunning(): boolean
-  isStale(): boolean
-  pause(): () => void
-}
-
-export interface RunOptions {
-  eachMessage?: (payload: EachMessagePayload) => Promise<void>
-  eachBatch?: (payload: EachBatchPayload) => Promise<void>
-  autoCommit?: boolean
-  autoCommitInterval?: number
-  eachBatchAutoResolve?: boolean
-  partitionsConsumedConcurrently?: number
 }
 
 const DEFAULTS = { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3_000, autoCommitInterval: 5_000, maxWaitTimeInMs: 5_000 }
@@ -441,54 +405,21 @@ export class Consumer extends EventEmitter {
 
   private async process(fetcher: PartitionFetcher, result: FetchResult): Promise<void> {
     try {
-      await this.processRecords(fetcher, result)
+      await handleChunk(fetcher, result, this.runOptions, {
+        isRunning: () => this.running,
+        heartbeat: async () => this.beat(),
+        pause: (topic, partition) => {
+          this.pause([{ topic, partitions: [partition] }])
+          return () => this.resume([{ topic, partitions: [partition] }])
+        },
+        commit: (target) => this.commitPositions([target]),
+        retry: this.options.retry,
+      })
     } catch (error) {
       if (error instanceof NotProcessed) return
       throw error
     }
     if (this.runOptions.autoCommit) await this.commitPositions([fetcher]).catch(() => undefined)
-  }
-
-  private async processRecords(fetcher: PartitionFetcher, result: FetchResult): Promise<void> {
-    if (fetcher.isStopped || fetcher.paused) return
-    // A chunk may start inside a batch: skip what lies before the position.
-    let first = 0
-    while (first < result.records.length && Number(result.records[first].offset) < fetcher.position) first++
-    const records = first === 0 ? result.records : result.records.slice(first)
-    if (records.length === 0) return
-    const { topic, partition } = fetcher
-    const heartbeat = async () => this.beat()
-    const pause = () => {
-      this.pause([{ topic, partitions: [partition] }])
-      return () => this.resume([{ topic, partitions: [partition] }])
-    }
-    const epoch = fetcher.seekEpoch
-    if (this.runOptions.eachMessage) {
-      for (const message of records) {
-        if (fetcher.isStopped || fetcher.paused || !this.running) return
-        await runWithRetry(() => this.runOptions.eachMessage!({ topic, partition, message, heartbeat, pause }), this.options.retry)
-        if (fetcher.seekEpoch !== epoch) return
-        fetcher.position = Number(message.offset) + 1
-      }
-    } else {
-      const batch = makeBatch(topic, partition, result.highWatermark, records)
-      await runWithRetry(
-        () =>
-          this.runOptions.eachBatch!({
-            batch,
-            resolveOffset: (offset) => {
-              fetcher.position = Math.max(fetcher.position, parseOffset(offset) + 1)
-            },
-            heartbeat,
-            commitOffsetsIfNecessary: () => this.commitPositions([fetcher]),
-            isRunning: () => this.running && !fetcher.isStopped,
-            isStale: () => fetcher.isStopped,
-            pause,
-          }),
-        this.options.retry,
-      )
-      if (this.runOptions.eachBatchAutoResolve && fetcher.seekEpoch === epoch) fetcher.position = Math.max(fetcher.position, Number(records[records.length - 1].offset) + 1)
-    }
   }
 
   /** Commits every position that moved past its committed offset (or moved at all after a seek). */
@@ -524,29 +455,3 @@ export class Consumer extends EventEmitter {
     return entry === 'all' || (entry?.has(partition) ?? false)
   }
 }
-
-function makeBatch(topic: string, partition: number, highWatermark: string, messages: FetchedRecord[]): Batch {
-  const last = messages[messages.length - 1]
-  return {
-    topic,
-    partition,
-    highWatermark,
-    messages,
-    isEmpty: () => messages.length === 0,
-    firstOffset: () => messages[0]?.offset ?? null,
-    lastOffset: () => last?.offset ?? String(Number(highWatermark) - 1),
-    offsetLag: () => String(Math.max(0, Number(highWatermark) - 1 - Number(last?.offset ?? highWatermark))),
-    offsetLagLow: () => String(Math.max(0, Number(highWatermark) - 1 - Number(messages[0]?.offset ?? highWatermark))),
-  }
-}
-
-function slot(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
-}
-
-function groupByTopic(entries: Array<{ topic: string; partition: number }>): TopicPartitions[] {
-  const byTopic = new Map<string, number[]>()
-  for (const { topic, partition } of entries) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }))
-}
-

@@ -1,5 +1,4 @@
 import test from 'ava'
-import { once } from 'node:events'
 import { openBroker } from '../helpers/broker.js'
 
 test('one consumer reads every record of every partition in order, commits, and a restart resumes from the commit', async (t) => {
