@@ -80,6 +80,8 @@ export class Consumer extends EventEmitter {
   private queue = new HandlerQueue(1)
   private unsubscribePartitions: (() => void) | null = null
   private stable = false
+  /** True while a JoinGroup/SyncGroup round trip is in progress. */
+  private joining = false
   /** Set once every fetcher of a generation's assignment has started. */
   private owned: TopicPartitions[] = []
 
@@ -150,9 +152,20 @@ export class Consumer extends EventEmitter {
     this.queue = new HandlerQueue(Math.max(1, options.partitionsConsumedConcurrently ?? 1))
     this.running = true
     this.stopping = null
-    this.unsubscribePartitions = this.host.onPartitionsChanged((topic) => {
+    const offPartitions = this.host.onPartitionsChanged((topic) => {
       if (this.topics.includes(topic)) this.requestRejoin()
     })
+    // In process, a member need not wait for its next heartbeat to learn that its group is
+    // rebalancing: the coordinator says so at once (Kafka clients over TCP still learn by heartbeat).
+    const onRebalance = ({ groupId, generationId }: { groupId: string; generationId: number }) => {
+      // A member inside a join call is part of the new generation already.
+      if (groupId === this.groupId && !this.joining && generationId === this.session.generationId) this.requestRejoin()
+    }
+    this.host.coordinator.events.on('rebalance', onRebalance)
+    this.unsubscribePartitions = () => {
+      offPartitions()
+      this.host.coordinator.events.off('rebalance', onRebalance)
+    }
     if (this.runOptions.autoCommit && (this.runOptions.autoCommitInterval ?? 0) > 0) {
       this.commitTimer = setInterval(() => void this.commitPositions().catch(() => undefined), this.runOptions.autoCommitInterval)
       this.commitTimer.unref()
@@ -276,7 +289,10 @@ export class Consumer extends EventEmitter {
         if (!this.cooperative) await this.revoke([...this.fetchers.keys()])
         this.stable = false
         const owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
-        const generation = await this.session.join(this.topics, owned)
+        this.joining = true
+        const generation = await this.session.join(this.topics, owned).finally(() => {
+          this.joining = false
+        })
         if (!this.running) return
         failures = 0
         const assigned = new Set(generation.assignment.flatMap(({ topic, partitions }) => partitions.map((partition) => slot(topic, partition))))
@@ -286,6 +302,8 @@ export class Consumer extends EventEmitter {
         this.owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
         this.stable = true
         this.startHeartbeats()
+        // A rebalance may have begun while this member was joining: one heartbeat now tells.
+        this.beat()
         this.emit(CONSUMER_EVENTS.GROUP_JOIN, {
           type: CONSUMER_EVENTS.GROUP_JOIN,
           timestamp: this.host.now(),
@@ -368,18 +386,22 @@ export class Consumer extends EventEmitter {
 
   private async startFetchers(assignment: TopicPartitions[]): Promise<void> {
     const store = await this.host.offsetStore()
-    for (const { topic, partitions } of assignment) {
-      for (const partition of partitions) {
+    const fresh = assignment.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, partition }))).filter(({ topic, partition }) => !this.fetchers.has(slot(topic, partition)))
+    // Start positions come from the partitions' actors: ask them all at once.
+    const starts = await Promise.all(
+      fresh.map(async ({ topic, partition }) => {
         const key = slot(topic, partition)
-        if (this.fetchers.has(key)) continue
         const committed = store.get(this.groupId, topic, partition)?.offset
         const start = this.pendingSeeks.get(key) ?? (committed !== undefined && committed >= 0 ? await this.checkedStart(topic, partition, committed) : await this.resetOffset(topic, partition))
-        this.pendingSeeks.delete(key)
-        const fetcher = new PartitionFetcher(topic, partition, start, committed ?? -1, this.fetcherHost, (error) => void this.crash(error))
-        if (this.isPaused(topic, partition)) fetcher.pause()
-        this.fetchers.set(key, fetcher)
-        fetcher.start()
-      }
+        return { topic, partition, key, committed, start }
+      }),
+    )
+    for (const { topic, partition, key, committed, start } of starts) {
+      this.pendingSeeks.delete(key)
+      const fetcher = new PartitionFetcher(topic, partition, start, committed ?? -1, this.fetcherHost, (error) => void this.crash(error))
+      if (this.isPaused(topic, partition)) fetcher.pause()
+      this.fetchers.set(key, fetcher)
+      fetcher.start()
     }
   }
 

@@ -31,6 +31,8 @@ export class PartitionFetcher {
   private abort = new AbortController()
   private resumed: (() => void) | null = null
   private loop: Promise<void> | null = null
+  /** The chunk being handed to the handler, if any. */
+  private processing: Promise<void> | null = null
 
   constructor(
     readonly topic: string,
@@ -54,12 +56,15 @@ export class PartitionFetcher {
     })
   }
 
-  /** Stops fetching; resolves once the handler call in progress (if any) has finished. */
+  /**
+   * Stops fetching; resolves once the handler call in progress (if any) has finished. A fetch in
+   * flight is not waited for: its records are dropped when it returns.
+   */
   async stop(): Promise<void> {
     this.stopped = true
     this.abort.abort()
     this.resumed?.()
-    await this.loop
+    await this.processing
   }
 
   seek(offset: number): void {
@@ -109,7 +114,12 @@ export class PartitionFetcher {
       }
       // A seek or pause while fetching makes this chunk stale.
       if (this.stopped || signal.aborted || from !== this.position || result.records.length === 0) continue
-      await this.host.process(this, result)
+      this.processing = this.host.process(this, result)
+      try {
+        await this.processing
+      } finally {
+        this.processing = null
+      }
     }
   }
 }

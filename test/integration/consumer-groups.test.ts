@@ -63,7 +63,9 @@ test('a member that stops heartbeating loses its partitions after the session ti
   const [joined] = await rebalanced
   const elapsed = performance.now() - started
   t.is(Object.values(joined.payload.memberAssignment).flat().length, 4)
-  t.true(elapsed < 1000 + 1000, `partitions moved ${Math.round(elapsed)} ms after the crash (session timeout 1000 ms)`)
+  t.log(`partitions moved ${Math.round(elapsed)} ms after the crash (session timeout 1000 ms)`)
+  // The target is session timeout + 100 ms; the margin here absorbs a loaded CI machine.
+  t.true(elapsed < 1000 + 500, `partitions moved ${Math.round(elapsed)} ms after the crash (session timeout 1000 ms)`)
   await produceNumbered(broker, 'tasks', 200, 200)
   await recorder.until(400)
   await b.disconnect()
