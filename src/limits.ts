@@ -67,4 +67,14 @@ export const LIMITS = {
    * (its client went away mid-rebalance) is dropped after 5 min instead of being kept forever.
    */
   groupNewMemberJoinTimeoutMs: 300_000,
+  /** Consumer defaults, kafkajs's: a member is dropped after 30 s without a heartbeat. */
+  consumerSessionTimeoutMs: 30_000,
+  /** How long the group waits for members to rejoin during a rebalance (kafkajs's 60 s). */
+  consumerRebalanceTimeoutMs: 60_000,
+  /** Heartbeats every 3 s: well inside the session timeout, as Kafka advises (a third or less). */
+  consumerHeartbeatIntervalMs: 3_000,
+  /** Auto-commit also runs on this timer, besides after each processed chunk. */
+  consumerAutoCommitIntervalMs: 5_000,
+  /** Long-poll wait of a consumer's fetch (kafkajs's maxWaitTimeInMs). */
+  consumerMaxWaitMs: 5_000,
 } as const

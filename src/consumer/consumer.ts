@@ -19,6 +19,7 @@ import { CONSUMER_EVENTS } from './consumer-events.js'
 import { GroupSession } from './group-session.js'
 import { HandlerQueue } from './handler-queue.js'
 import { PartitionFetcher, type FetcherHost } from './partition-fetcher.js'
+import { PausedPartitions } from './paused-partitions.js'
 import { NotProcessed, type RetryOptions } from './retry.js'
 import { ConsumerIterator, type IteratedMessage } from './consumer-iterator.js'
 import { handleChunk, type RunOptions } from './chunk-handler.js'
@@ -57,7 +58,13 @@ export interface ConsumerOptions {
   retry?: RetryOptions
 }
 
-const DEFAULTS = { sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, heartbeatIntervalMs: 3_000, autoCommitInterval: 5_000, maxWaitTimeInMs: 5_000 }
+const DEFAULTS = {
+  sessionTimeoutMs: LIMITS.consumerSessionTimeoutMs,
+  rebalanceTimeoutMs: LIMITS.consumerRebalanceTimeoutMs,
+  heartbeatIntervalMs: LIMITS.consumerHeartbeatIntervalMs,
+  autoCommitInterval: LIMITS.consumerAutoCommitIntervalMs,
+  maxWaitTimeInMs: LIMITS.consumerMaxWaitMs,
+}
 
 export class Consumer extends EventEmitter {
   readonly events = CONSUMER_EVENTS
@@ -71,7 +78,7 @@ export class Consumer extends EventEmitter {
   private runOptions: RunOptions = {}
   private readonly fetchers = new Map<string, PartitionFetcher>()
   private readonly pendingSeeks = new Map<string, number>()
-  private readonly pausedTopics = new Map<string, Set<number> | 'all'>()
+  private readonly pausedPartitions = new PausedPartitions()
   private rejoin: (() => void) | null = null
   private rejoinRequested = false
   private heartbeatTimer: NodeJS.Timeout | null = null
@@ -124,7 +131,7 @@ export class Consumer extends EventEmitter {
   /** kafkajs compatibility: the embedded consumer needs no connection. */
   async connect(): Promise<void> {
     this.host.assertOpen()
-    this.emit(CONSUMER_EVENTS.CONNECT, { type: CONSUMER_EVENTS.CONNECT, timestamp: this.host.now(), payload: {} })
+    this.emitEvent(CONSUMER_EVENTS.CONNECT, {})
   }
 
   async subscribe({ topics, topic, fromBeginning = false }: { topics?: string[]; topic?: string; fromBeginning?: boolean }): Promise<void> {
@@ -205,19 +212,13 @@ export class Consumer extends EventEmitter {
   }
 
   pause(topicPartitions: Array<{ topic: string; partitions?: number[] }>): void {
-    for (const { topic, partitions } of topicPartitions) {
-      this.pausedTopics.set(topic, partitions ? new Set([...(this.pausedSet(topic) ?? []), ...partitions]) : 'all')
-      for (const fetcher of this.fetchers.values()) if (this.isPaused(fetcher.topic, fetcher.partition)) fetcher.pause()
-    }
+    for (const { topic, partitions } of topicPartitions) this.pausedPartitions.pause(topic, partitions)
+    for (const fetcher of this.fetchers.values()) if (this.pausedPartitions.has(fetcher.topic, fetcher.partition)) fetcher.pause()
   }
 
   resume(topicPartitions: Array<{ topic: string; partitions?: number[] }>): void {
-    for (const { topic, partitions } of topicPartitions) {
-      const current = this.pausedTopics.get(topic)
-      if (!partitions || current === 'all') this.pausedTopics.delete(topic)
-      else if (current) for (const partition of partitions) current.delete(partition)
-      for (const fetcher of this.fetchers.values()) if (!this.isPaused(fetcher.topic, fetcher.partition)) fetcher.resume()
-    }
+    for (const { topic, partitions } of topicPartitions) this.pausedPartitions.resume(topic, partitions)
+    for (const fetcher of this.fetchers.values()) if (!this.pausedPartitions.has(fetcher.topic, fetcher.partition)) fetcher.resume()
   }
 
   paused(): Array<{ topic: string; partitions: number[] }> {
@@ -241,7 +242,7 @@ export class Consumer extends EventEmitter {
 
   async disconnect(): Promise<void> {
     await this.stop()
-    this.emit(CONSUMER_EVENTS.DISCONNECT, { type: CONSUMER_EVENTS.DISCONNECT, timestamp: this.host.now(), payload: {} })
+    this.emitEvent(CONSUMER_EVENTS.DISCONNECT, {})
   }
 
   /** Test hook: dies like a killed process — no commit, no leave, heartbeats just stop. */
@@ -267,7 +268,7 @@ export class Consumer extends EventEmitter {
     }
     this.fetchers.clear()
     await this.mainLoop?.catch(() => undefined)
-    this.emit(CONSUMER_EVENTS.STOP, { type: CONSUMER_EVENTS.STOP, timestamp: this.host.now(), payload: {} })
+    this.emitEvent(CONSUMER_EVENTS.STOP, {})
   }
 
   private clearTimers(): void {
@@ -304,16 +305,12 @@ export class Consumer extends EventEmitter {
         this.startHeartbeats()
         // A rebalance may have begun while this member was joining: one heartbeat now tells.
         this.beat()
-        this.emit(CONSUMER_EVENTS.GROUP_JOIN, {
-          type: CONSUMER_EVENTS.GROUP_JOIN,
-          timestamp: this.host.now(),
-          payload: { groupId: this.groupId, memberId: generation.memberId, leaderId: generation.leaderId, isLeader: generation.isLeader, groupProtocol: generation.protocol, memberAssignment: Object.fromEntries(generation.assignment.map(({ topic, partitions }) => [topic, partitions])), generationId: generation.generationId },
-        })
+        this.emitEvent(CONSUMER_EVENTS.GROUP_JOIN, { groupId: this.groupId, memberId: generation.memberId, leaderId: generation.leaderId, isLeader: generation.isLeader, groupProtocol: generation.protocol, memberAssignment: Object.fromEntries(generation.assignment.map(({ topic, partitions }) => [topic, partitions])), generationId: generation.generationId })
         // Cooperative: partitions given up this round go to their new owner in a follow-up round.
         if (revoked.length > 0 && this.cooperative) this.rejoinRequested = true
         await this.untilRejoin()
         if (!this.running) return
-        this.emit(CONSUMER_EVENTS.REBALANCING, { type: CONSUMER_EVENTS.REBALANCING, timestamp: this.host.now(), payload: { groupId: this.groupId, memberId: this.session.memberId } })
+        this.emitEvent(CONSUMER_EVENTS.REBALANCING, { groupId: this.groupId, memberId: this.session.memberId })
       } catch (error) {
         if (!this.running) return
         if (isBrokerError(error) && (error.code === 'UNKNOWN_MEMBER_ID' || error.code === 'ILLEGAL_GENERATION')) this.session.reset()
@@ -357,7 +354,7 @@ export class Consumer extends EventEmitter {
     if (!this.running || !this.stable) return
     try {
       this.session.heartbeat()
-      this.emit(CONSUMER_EVENTS.HEARTBEAT, { type: CONSUMER_EVENTS.HEARTBEAT, timestamp: this.host.now(), payload: { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId } })
+      this.emitEvent(CONSUMER_EVENTS.HEARTBEAT, { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId })
     } catch (error) {
       if (isBrokerError(error) && error.code === 'FENCED_INSTANCE_ID') {
         void this.crash(error)
@@ -370,7 +367,7 @@ export class Consumer extends EventEmitter {
 
   /** A fatal error: report it, then stop like disconnect() — what was processed is committed (a fenced member's commit is simply refused). */
   private async crash(error: unknown): Promise<void> {
-    this.emit(CONSUMER_EVENTS.CRASH, { type: CONSUMER_EVENTS.CRASH, timestamp: this.host.now(), payload: { error, groupId: this.groupId, restart: false } })
+    this.emitEvent(CONSUMER_EVENTS.CRASH, { error, groupId: this.groupId, restart: false })
     this.stopping ??= this.stopNow(true)
     await this.stopping
   }
@@ -399,7 +396,7 @@ export class Consumer extends EventEmitter {
     for (const { topic, partition, key, committed, start } of starts) {
       this.pendingSeeks.delete(key)
       const fetcher = new PartitionFetcher(topic, partition, start, committed ?? -1, this.fetcherHost, (error) => void this.crash(error))
-      if (this.isPaused(topic, partition)) fetcher.pause()
+      if (this.pausedPartitions.has(topic, partition)) fetcher.pause()
       this.fetchers.set(key, fetcher)
       fetcher.start()
     }
@@ -419,7 +416,7 @@ export class Consumer extends EventEmitter {
 
   private async resetPosition(topic: string, partition: number, reason: string): Promise<number> {
     const position = await this.resetOffset(topic, partition)
-    this.emit(CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, { type: CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, timestamp: this.host.now(), payload: { topic, partition, reason, resetTo: position, policy: this.fromBeginning ? 'earliest' : 'latest' } })
+    this.emitEvent(CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, { topic, partition, reason, resetTo: position, policy: this.fromBeginning ? 'earliest' : 'latest' })
     return position
   }
 
@@ -460,20 +457,11 @@ export class Consumer extends EventEmitter {
     this.session.validateCommit()
     const store = await this.host.offsetStore()
     await store.commit(this.groupId, commits, this.host.now())
-    this.emit(CONSUMER_EVENTS.COMMIT_OFFSETS, {
-      type: CONSUMER_EVENTS.COMMIT_OFFSETS,
-      timestamp: this.host.now(),
-      payload: { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId, topics: groupByTopic(commits).map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(commits.find((c) => c.topic === topic && c.partition === partition)!.offset) })) })) },
-    })
+    this.emitEvent(CONSUMER_EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.session.memberId, groupGenerationId: this.session.generationId, topics: groupByTopic(commits).map(({ topic, partitions }) => ({ topic, partitions: partitions.map((partition) => ({ partition, offset: String(commits.find((c) => c.topic === topic && c.partition === partition)!.offset) })) })) })
   }
 
-  private pausedSet(topic: string): Set<number> | undefined {
-    const entry = this.pausedTopics.get(topic)
-    return entry === 'all' ? undefined : entry
-  }
-
-  private isPaused(topic: string, partition: number): boolean {
-    const entry = this.pausedTopics.get(topic)
-    return entry === 'all' || (entry?.has(partition) ?? false)
+  /** Emits a kafkajs-shaped event: { type, timestamp, payload }. */
+  private emitEvent(type: string, payload: Record<string, unknown>): void {
+    this.emit(type, { type, timestamp: this.host.now(), payload })
   }
 }
