@@ -67,6 +67,13 @@ export interface FetchResult {
   lastStableOffset: string
 }
 
+/** A fetch's stored bytes, not yet decoded: whole record batches, or null when nothing was there. */
+export interface FetchChunk {
+  bytes: Buffer | null
+  highWatermark: number
+  logStartOffset: number
+}
+
 export interface ReadRequest {
   topic: string
   partition: number
@@ -228,6 +235,12 @@ export class Broker extends EventEmitter<BrokerEvents> {
       yield fetchResult(state, reply.offsets, decodeRecordSet(reply.bytes, { fromOffset: offset }))
       offset = next
     }
+  }
+
+  /** A fetch that returns the stored batches undecoded, for callers that decode later (consumers decode when their handler is free). */
+  async fetchChunk(request: FetchRequest): Promise<FetchChunk> {
+    const { reply } = await this.fetchRaw(request.topic, request.partition, parseOffset(request.offset), request.maxBytes, request.maxWaitMs ?? 0, request.signal)
+    return { bytes: reply.bytes, highWatermark: reply.offsets.highWatermark, logStartOffset: reply.offsets.logStartOffset }
   }
 
   private async fetchRaw(topic: string, partition: number, offset: number, maxBytesOption: number | undefined, maxWaitOption: number, signal?: AbortSignal): Promise<{ state: PartitionState; reply: FetchReply }> {

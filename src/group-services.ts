@@ -4,7 +4,7 @@
  * consumers, and the group admin. It is what the consumers and the admin see of the broker.
  */
 import { EventEmitter } from 'node:events'
-import type { Broker, FetchRequest, FetchResult } from './broker.js'
+import type { Broker, FetchChunk, FetchRequest, FetchResult } from './broker.js'
 import { GroupCoordinator } from './coordinator/group-coordinator.js'
 import type { CoordinatorOptions } from './coordinator/group-types.js'
 import { OffsetStore, type OffsetLog } from './coordinator/offset-store.js'
@@ -66,8 +66,12 @@ export class GroupServices implements ConsumerHost, GroupAdminHost {
     return this.broker.partitionOffsets(topic, partition)
   }
 
-  fetch(request: FetchRequest & { signal?: AbortSignal }): Promise<FetchResult> {
+  fetch(request: FetchRequest): Promise<FetchResult> {
     return this.broker.fetch(request)
+  }
+
+  fetchChunk(request: FetchRequest): Promise<FetchChunk> {
+    return this.broker.fetchChunk(request)
   }
 
   now(): number {

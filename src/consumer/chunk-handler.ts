@@ -5,7 +5,8 @@
  */
 import { parseOffset, type OffsetInput } from '../offsets.js'
 import type { FetchedRecord } from '../protocol/record-batch.js'
-import type { FetchResult } from '../broker.js'
+import type { FetchChunk } from '../broker.js'
+import { decodeRecordSet } from '../protocol/record-batch.js'
 import type { PartitionFetcher } from './partition-fetcher.js'
 import { runWithRetry, type RetryOptions } from './retry.js'
 
@@ -57,12 +58,10 @@ export interface ChunkContext {
   retry?: RetryOptions
 }
 
-export async function handleChunk(fetcher: PartitionFetcher, result: FetchResult, run: RunOptions, context: ChunkContext): Promise<void> {
-  if (fetcher.isStopped || fetcher.paused) return
-  // A chunk may start inside a batch: skip what lies before the position.
-  let first = 0
-  while (first < result.records.length && Number(result.records[first].offset) < fetcher.position) first++
-  const records = first === 0 ? result.records : result.records.slice(first)
+export async function handleChunk(fetcher: PartitionFetcher, chunk: FetchChunk, run: RunOptions, context: ChunkContext): Promise<void> {
+  if (fetcher.isStopped || fetcher.paused || chunk.bytes === null) return
+  // Decoded only now, with the handler free: chunks waiting their turn stay compact bytes.
+  const records = decodeRecordSet(chunk.bytes, { fromOffset: fetcher.position })
   if (records.length === 0) return
   const { topic, partition } = fetcher
   const heartbeat = context.heartbeat
@@ -77,7 +76,7 @@ export async function handleChunk(fetcher: PartitionFetcher, result: FetchResult
     }
     return
   }
-  const batch = makeBatch(topic, partition, result.highWatermark, records)
+  const batch = makeBatch(topic, partition, String(chunk.highWatermark), records)
   await runWithRetry(
     () =>
       run.eachBatch!({

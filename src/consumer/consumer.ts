@@ -14,7 +14,7 @@ import type { Assignor, TopicPartitions } from '../coordinator/assignors/types.j
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { OffsetStore } from '../coordinator/offset-store.js'
 import { parseOffset, type OffsetInput } from '../offsets.js'
-import type { FetchRequest, FetchResult } from '../broker.js'
+import type { FetchChunk, FetchRequest } from '../broker.js'
 import { CONSUMER_EVENTS } from './consumer-events.js'
 import { GroupSession } from './group-session.js'
 import { HandlerQueue } from './handler-queue.js'
@@ -34,7 +34,8 @@ export interface ConsumerHost {
   partitionCount(topic: string): number | undefined
   createTopic(topic: string): Promise<void>
   partitionOffsets(topic: string, partition: number): Promise<{ logStartOffset: number; highWatermark: number }>
-  fetch(request: FetchRequest & { signal?: AbortSignal }): Promise<FetchResult>
+  /** Undecoded: a consumer decodes a chunk only when its handler is free to take it. */
+  fetchChunk(request: FetchRequest): Promise<FetchChunk>
   now(): number
   assertOpen(): void
   /** Calls `listener(topic)` when a topic gains partitions; returns the unsubscribe function. */
@@ -116,7 +117,7 @@ export class Consumer extends EventEmitter {
       (topic) => host.partitionCount(topic),
     )
     this.fetcherHost = {
-      fetch: (request) => this.host.fetch(request),
+      fetch: (request) => this.host.fetchChunk(request),
       resetPosition: (topic, partition, reason) => this.resetPosition(topic, partition, reason),
       process: (fetcher, result) => this.queue.run(() => this.process(fetcher, result)),
       maxBytes: options.maxBytesPerPartition ?? LIMITS.fetchDefaultMaxBytes,
@@ -422,7 +423,7 @@ export class Consumer extends EventEmitter {
 
   private readonly fetcherHost: FetcherHost
 
-  private async process(fetcher: PartitionFetcher, result: FetchResult): Promise<void> {
+  private async process(fetcher: PartitionFetcher, result: FetchChunk): Promise<void> {
     try {
       await handleChunk(fetcher, result, this.runOptions, {
         isRunning: () => this.running,

@@ -5,14 +5,14 @@
  */
 import { isBrokerError } from '../errors.js'
 import type { FetchedRecord } from '../protocol/record-batch.js'
-import type { FetchRequest, FetchResult } from '../broker.js'
+import type { FetchChunk, FetchRequest } from '../broker.js'
 
 export interface FetcherHost {
-  fetch(request: FetchRequest & { signal?: AbortSignal }): Promise<FetchResult>
+  fetch(request: FetchRequest): Promise<FetchChunk>
   /** Where to go when the position fell out of the log (retention); returns the new position. */
   resetPosition(topic: string, partition: number, reason: string): Promise<number>
   /** Processes one fetched chunk; resolves with the position after what was processed. */
-  process(fetcher: PartitionFetcher, result: FetchResult): Promise<void>
+  process(fetcher: PartitionFetcher, chunk: FetchChunk): Promise<void>
   maxBytes: number
   maxWaitMs: number
 }
@@ -101,7 +101,7 @@ export class PartitionFetcher {
       }
       const signal = this.abort.signal
       const from = this.position
-      let result: FetchResult
+      let result: FetchChunk
       try {
         result = await this.host.fetch({ topic: this.topic, partition: this.partition, offset: from, maxBytes: this.host.maxBytes, maxWaitMs: this.host.maxWaitMs, signal })
       } catch (error) {
@@ -113,7 +113,7 @@ export class PartitionFetcher {
         throw error
       }
       // A seek or pause while fetching makes this chunk stale.
-      if (this.stopped || signal.aborted || from !== this.position || result.records.length === 0) continue
+      if (this.stopped || signal.aborted || from !== this.position || result.bytes === null) continue
       this.processing = this.host.process(this, result)
       try {
         await this.processing
