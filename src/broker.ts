@@ -23,6 +23,7 @@ import type { Consumer, ConsumerOptions } from './consumer/consumer.js'
 import { GroupServices } from './group-services.js'
 import type { AckLevel, PartitionOffsets } from './shard-protocol.js'
 import { Shard, type AppendReply, type FetchReply, type ShardEvents } from './shard.js'
+import { DataDirLock } from './storage/data-dir-lock.js'
 import { realFs } from './storage/fs.js'
 import type { LogConfig, RecoveryReport } from './storage/partition-log.js'
 
@@ -102,6 +103,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   private readonly retention: RetentionTask
   /** Consumer groups: coordinator, committed offsets, consumers. */
   readonly groups: GroupServices
+  /** This broker's hold on its data directory, released by close(). */
+  private lock: DataDirLock | null = null
 
   private constructor(
     readonly dataDir: string,
@@ -130,7 +133,14 @@ export class Broker extends EventEmitter<BrokerEvents> {
     if (!Number.isInteger(retentionCheckIntervalMs) || retentionCheckIntervalMs < 1 || retentionCheckIntervalMs > MAX_TIMER_MS) {
       throw new BrokerError('INVALID_REQUEST', `retentionCheckIntervalMs must be an integer in [1, ${MAX_TIMER_MS}], got ${String(retentionCheckIntervalMs)}`)
     }
-    const metadata = MetadataStore.open(options.dataDir)
+    const lock = DataDirLock.acquire(options.dataDir)
+    let metadata: MetadataStore
+    try {
+      metadata = MetadataStore.open(options.dataDir)
+    } catch (error) {
+      lock.release()
+      throw error
+    }
     const shards = Array.from({ length: workers }, (_, index) => new Shard(index))
     const broker = new Broker(
       options.dataDir,
@@ -147,14 +157,16 @@ export class Broker extends EventEmitter<BrokerEvents> {
       shard.on('worker.restart', (event) => broker.emit('worker.restart', event))
       shard.on('worker.failed', (event) => broker.emit('worker.failed', event))
     }
-    await Promise.all(shards.map((shard) => shard.start()))
-    removeDeletedPartitions(options.dataDir)
-    const known = new Set(metadata.listTopics().flatMap((topic) => partitionKeys(topic)))
-    broker.quarantinedDirs = quarantineOrphans(options.dataDir, known, realFs)
+    broker.lock = lock
     try {
+      await Promise.all(shards.map((shard) => shard.start()))
+      removeDeletedPartitions(options.dataDir)
+      const known = new Set(metadata.listTopics().flatMap((topic) => partitionKeys(topic)))
+      broker.quarantinedDirs = quarantineOrphans(options.dataDir, known, realFs)
       await Promise.all(metadata.listTopics().map((topic) => broker.openPartitions(topic, 0)))
     } catch (error) {
       await Promise.allSettled(shards.map((shard) => shard.close()))
+      lock.release()
       throw error
     }
     broker.retention.start()
@@ -293,6 +305,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
     this.partitions.wakeAll()
     await Promise.allSettled([...this.inFlight])
     await Promise.all(this.shards.map((shard) => shard.close()))
+    this.lock?.release()
   }
 
   get isClosed(): boolean {

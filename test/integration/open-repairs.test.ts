@@ -1,7 +1,7 @@
 import test from 'ava'
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Broker } from '../../src/index.js'
+import { Broker, type BrokerError } from '../../src/index.js'
 import { readAll } from '../helpers/broker.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
@@ -40,4 +40,20 @@ test('partition directories the metadata does not know are quarantined, not dele
   t.true(kept.startsWith('ghost-3.'))
   t.true(existsSync(join(dataDir, 'quarantine', kept, '00000000000000000000.log')))
   t.deepEqual(await broker.admin().listTopics(), ['known'])
+})
+
+test('one broker per data directory: a second open is refused until the first closes; a dead owner\'s lock is taken over', async (t) => {
+  const dataDir = tempDir(t)
+  const first = await Broker.open({ dataDir, workers: 1 })
+  const error = await t.throwsAsync(Broker.open({ dataDir, workers: 1 }))
+  t.is((error as BrokerError).code, 'STORAGE_ERROR')
+  t.regex((error as Error).message, /in use by another Broker in this process/)
+  await first.close()
+  const second = await Broker.open({ dataDir, workers: 1 })
+  await second.close()
+  // A lock left by a process that no longer exists (as after a SIGKILL) is stale.
+  writeFileSync(join(dataDir, '.lock'), '2147483646')
+  const third = await Broker.open({ dataDir, workers: 1 })
+  t.teardown(() => third.close())
+  t.is(readFileSync(join(dataDir, '.lock'), 'utf8'), String(process.pid))
 })
