@@ -4,7 +4,6 @@
  * to the metadata store first (durable), then to the actors.
  */
 import { EventEmitter } from 'node:events'
-import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Admin } from './admin.js'
 import { BrokerError } from './errors.js'
@@ -19,33 +18,16 @@ import { Producer, type ProducerOptions, type TopicLayout } from './producer.js'
 import { decodeRecordSet, iterateBatches, type FetchedRecord } from './protocol/record-batch.js'
 import { RetentionTask, type RetentionReport } from './retention-task.js'
 import type { CoordinatorOptions } from './coordinator/group-types.js'
+
+export type { BrokerOptions } from './broker-options.js'
 import type { Consumer, ConsumerOptions } from './consumer/consumer.js'
 import { GroupServices } from './group-services.js'
 import type { AckLevel, PartitionOffsets } from './shard-protocol.js'
 import { Shard, type AppendReply, type FetchReply, type ShardEvents } from './shard.js'
 import { DataDirLock } from './storage/data-dir-lock.js'
+import { checkBrokerOptions, type BrokerOptions } from './broker-options.js'
 import { realFs } from './storage/fs.js'
 import type { LogConfig, RecoveryReport } from './storage/partition-log.js'
-
-export interface BrokerOptions {
-  /** Where topics, partitions and metadata live. */
-  dataDir: string
-  /** Partition worker threads; partitions are spread over them. Default: available cores. */
-  workers?: number
-  /** Create a topic on first produce to it (Kafka's auto.create.topics.enable). Default false. */
-  autoCreateTopics?: boolean
-  /** Partitions of an auto-created topic (Kafka's num.partitions). Default 1. */
-  defaultPartitions?: number
-  /** "Now" for retention (record ages); injectable so tests run retention instantly. Default Date.now. */
-  clock?: () => number
-  /** How often retention runs (Kafka's log.retention.check.interval.ms). Default LIMITS.retentionCheckIntervalMs. */
-  retentionCheckIntervalMs?: number
-  /** Group coordinator settings (session timeout bounds, initial rebalance delay, clock). */
-  groups?: CoordinatorOptions
-}
-
-/** setInterval's largest delay. */
-const MAX_TIMER_MS = 0x7fffffff
 
 export interface FetchRequest {
   topic: string
@@ -122,17 +104,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   static async open(options: BrokerOptions): Promise<Broker> {
-    if (typeof options?.dataDir !== 'string' || options.dataDir === '') {
-      throw new BrokerError('INVALID_REQUEST', 'Broker.open needs { dataDir }')
-    }
-    const workers = options.workers ?? availableParallelism()
-    if (!Number.isInteger(workers) || workers < 1) throw new BrokerError('INVALID_REQUEST', `workers must be a positive integer, got ${String(workers)}`)
-    const clock = options.clock ?? Date.now
-    if (typeof clock !== 'function') throw new BrokerError('INVALID_REQUEST', 'clock must be a function returning milliseconds')
-    const retentionCheckIntervalMs = options.retentionCheckIntervalMs ?? LIMITS.retentionCheckIntervalMs
-    if (!Number.isInteger(retentionCheckIntervalMs) || retentionCheckIntervalMs < 1 || retentionCheckIntervalMs > MAX_TIMER_MS) {
-      throw new BrokerError('INVALID_REQUEST', `retentionCheckIntervalMs must be an integer in [1, ${MAX_TIMER_MS}], got ${String(retentionCheckIntervalMs)}`)
-    }
+    const { workers, clock, retentionCheckIntervalMs } = checkBrokerOptions(options)
     const lock = DataDirLock.acquire(options.dataDir)
     let metadata: MetadataStore
     try {
