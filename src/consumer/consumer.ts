@@ -20,6 +20,7 @@ import { GroupSession } from './group-session.js'
 import { HandlerQueue } from './handler-queue.js'
 import { PartitionFetcher, type FetcherHost } from './partition-fetcher.js'
 import { PausedPartitions } from './paused-partitions.js'
+import { StartPositions } from './start-positions.js'
 import { NotProcessed, type RetryOptions } from './retry.js'
 import { ConsumerIterator, type IteratedMessage } from './consumer-iterator.js'
 import { handleChunk, type RunOptions } from './chunk-handler.js'
@@ -116,9 +117,10 @@ export class Consumer extends EventEmitter {
       },
       (topic) => host.partitionCount(topic),
     )
+    this.startPositions = new StartPositions(host, () => this.fromBeginning, (event) => this.emitEvent(CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, { ...event }))
     this.fetcherHost = {
       fetch: (request) => this.host.fetchChunk(request),
-      resetPosition: (topic, partition, reason) => this.resetPosition(topic, partition, reason),
+      resetPosition: (topic, partition, reason) => this.startPositions.reset(topic, partition, reason),
       process: (fetcher, result) => this.queue.run(() => this.process(fetcher, result)),
       maxBytes: options.maxBytesPerPartition ?? LIMITS.fetchDefaultMaxBytes,
       maxWaitMs: this.options.maxWaitTimeInMs,
@@ -223,11 +225,7 @@ export class Consumer extends EventEmitter {
   }
 
   paused(): Array<{ topic: string; partitions: number[] }> {
-    const result = new Map<string, number[]>()
-    for (const fetcher of this.fetchers.values()) {
-      if (fetcher.paused) result.set(fetcher.topic, [...(result.get(fetcher.topic) ?? []), fetcher.partition])
-    }
-    return [...result].map(([topic, partitions]) => ({ topic, partitions }))
+    return groupByTopic([...this.fetchers.values()].filter((fetcher) => fetcher.paused))
   }
 
   /** The partitions this member owns in the current generation (empty while it has none). */
@@ -290,7 +288,7 @@ export class Consumer extends EventEmitter {
       try {
         if (!this.cooperative) await this.revoke([...this.fetchers.keys()])
         this.stable = false
-        const owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+        const owned = groupByTopic([...this.fetchers.values()])
         this.joining = true
         const generation = await this.session.join(this.topics, owned).finally(() => {
           this.joining = false
@@ -301,7 +299,7 @@ export class Consumer extends EventEmitter {
         const revoked = [...this.fetchers.keys()].filter((key) => !assigned.has(key))
         await this.revoke(revoked)
         await this.startFetchers(generation.assignment)
-        this.owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+        this.owned = groupByTopic([...this.fetchers.values()])
         this.stable = true
         this.startHeartbeats()
         // A rebalance may have begun while this member was joining: one heartbeat now tells.
@@ -379,7 +377,7 @@ export class Consumer extends EventEmitter {
     await Promise.all(leaving.map((fetcher) => fetcher.stop()))
     if (this.runOptions.autoCommit) await this.commitPositions(leaving).catch(() => undefined)
     for (const key of keys) this.fetchers.delete(key)
-    this.owned = groupByTopic([...this.fetchers.values()].map(({ topic, partition }) => ({ topic, partition })))
+    this.owned = groupByTopic([...this.fetchers.values()])
   }
 
   private async startFetchers(assignment: TopicPartitions[]): Promise<void> {
@@ -390,7 +388,7 @@ export class Consumer extends EventEmitter {
       fresh.map(async ({ topic, partition }) => {
         const key = slot(topic, partition)
         const committed = store.get(this.groupId, topic, partition)?.offset
-        const start = this.pendingSeeks.get(key) ?? (committed !== undefined && committed >= 0 ? await this.checkedStart(topic, partition, committed) : await this.resetOffset(topic, partition))
+        const start = this.pendingSeeks.get(key) ?? (await this.startPositions.start(topic, partition, committed))
         return { topic, partition, key, committed, start }
       }),
     )
@@ -403,25 +401,8 @@ export class Consumer extends EventEmitter {
     }
   }
 
-  /** A committed offset below the log start (retention took it) goes by the reset policy, with an event. */
-  private async checkedStart(topic: string, partition: number, committed: number): Promise<number> {
-    const { logStartOffset, highWatermark } = await this.host.partitionOffsets(topic, partition)
-    if (committed >= logStartOffset && committed <= highWatermark) return committed
-    return this.resetPosition(topic, partition, `committed offset ${committed} is outside [${logStartOffset}, ${highWatermark}]`)
-  }
-
-  private async resetOffset(topic: string, partition: number): Promise<number> {
-    const { logStartOffset, highWatermark } = await this.host.partitionOffsets(topic, partition)
-    return this.fromBeginning ? logStartOffset : highWatermark
-  }
-
-  private async resetPosition(topic: string, partition: number, reason: string): Promise<number> {
-    const position = await this.resetOffset(topic, partition)
-    this.emitEvent(CONSUMER_EVENTS.OFFSET_OUT_OF_RANGE, { topic, partition, reason, resetTo: position, policy: this.fromBeginning ? 'earliest' : 'latest' })
-    return position
-  }
-
   private readonly fetcherHost: FetcherHost
+  private readonly startPositions: StartPositions
 
   private async process(fetcher: PartitionFetcher, result: FetchChunk): Promise<void> {
     try {
