@@ -12,8 +12,9 @@ import { consumeSuite } from './suites/consume.js'
 import { groupsSuite } from './suites/groups.js'
 import { produceSuite } from './suites/produce.js'
 import { recoverySuite } from './suites/recovery.js'
+import { tcpSuite } from './suites/tcp.js'
 
-const suites: Record<string, Suite> = { produce: produceSuite, consume: consumeSuite, recovery: recoverySuite, groups: groupsSuite }
+const suites: Record<string, Suite> = { produce: produceSuite, consume: consumeSuite, recovery: recoverySuite, groups: groupsSuite, tcp: tcpSuite }
 
 const program = new Command()
   .name('bench')

@@ -25,6 +25,8 @@ import { GroupServices } from './group-services.js'
 import type { AckLevel, PartitionOffsets } from './shard-protocol.js'
 import { Shard, type AppendReply, type FetchReply, type ShardEvents } from './shard.js'
 import { DataDirLock } from './storage/data-dir-lock.js'
+import { resolveListenOptions, type ListenOptions } from './wire/wire-options.js'
+import { WireServer, type ListeningAddress } from './wire/wire-server.js'
 import { checkBrokerOptions, type BrokerOptions } from './broker-options.js'
 import { realFs } from './storage/fs.js'
 import type { LogConfig, RecoveryReport } from './storage/partition-log.js'
@@ -87,6 +89,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   readonly groups: GroupServices
   /** This broker's hold on its data directory, released by close(). */
   private lock: DataDirLock | null = null
+  /** The Kafka protocol listener, once listen() was called. */
+  private wireServers: WireServer[] = []
 
   private constructor(
     readonly dataDir: string,
@@ -148,6 +152,19 @@ export class Broker extends EventEmitter<BrokerEvents> {
   admin(): Admin {
     this.assertOpen()
     return new Admin(this)
+  }
+
+  /**
+   * Serves the Kafka protocol on a TCP port, so Kafka clients (kafkajs, librdkafka, kafka-python)
+   * can use this broker. Port 0 picks a free port; the address bound is returned. An embedded
+   * broker opens no socket unless this is called.
+   */
+  async listen(options: ListenOptions = {}): Promise<ListeningAddress & { server: WireServer }> {
+    this.assertOpen()
+    const server = new WireServer(this, resolveListenOptions(options, this.options.defaultPartitions))
+    const address = await server.listen()
+    this.wireServers.push(server)
+    return { ...address, server }
   }
 
   /** A consumer in a group, shaped like kafkajs's. */
@@ -243,18 +260,40 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Waits until `offset` exists, the time is up, the partition goes, or the broker closes. */
   private waitForData(state: PartitionState, offset: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    return this.waitForAny([{ state, offset }], maxWaitMs, signal)
+  }
+
+  /**
+   * A Kafka Fetch's long poll over several partitions: resolves as soon as any of them has a
+   * record at or after its offset, the time is up, `signal` aborts, or the broker closes.
+   */
+  waitForRecords(targets: Array<{ topic: string; partition: number; offset: number }>, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    const states = targets.flatMap(({ topic, partition, offset }) => {
+      try {
+        return [{ state: this.partitions.get(topic, partition), offset }]
+      } catch {
+        return [] // a partition that went away has nothing to wait for
+      }
+    })
+    return this.waitForAny(states, Math.min(Math.max(maxWaitMs, 0), LIMITS.fetchMaxWaitMs), signal)
+  }
+
+  private waitForAny(targets: Array<{ state: PartitionState; offset: number }>, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, maxWaitMs)
       signal?.addEventListener('abort', done, { once: true })
+      let finished = false
       function done() {
+        if (finished) return
+        finished = true
         clearTimeout(timer)
         signal?.removeEventListener('abort', done)
-        state.waiters.delete(check)
+        for (const { state } of targets) state.waiters.delete(check)
         resolve()
       }
       const check = () => {
-        if (this.closed || signal?.aborted || state.offsets.highWatermark > offset) done()
-        else state.waiters.add(check)
+        if (this.closed || signal?.aborted || targets.some(({ state, offset }) => state.offsets.highWatermark > offset)) done()
+        else for (const { state } of targets) state.waiters.add(check)
       }
       check()
     })
@@ -269,6 +308,8 @@ export class Broker extends EventEmitter<BrokerEvents> {
   }
 
   private async closeNow(): Promise<void> {
+    // Clients first: stop accepting, finish the requests in flight, close the connections.
+    await Promise.all(this.wireServers.map((server) => server.close()))
     await this.retention.stop()
     // Consumers commit and leave while the partitions are still open.
     await this.groups.close()
@@ -331,6 +372,13 @@ export class Broker extends EventEmitter<BrokerEvents> {
     const offsets = await state.shard.offsets(state.key)
     this.partitions.publish(state.key, offsets)
     return offsets
+  }
+
+  /** The first offset whose record timestamp is at or after `timestampMs`, or null when none is. */
+  async offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number | null> {
+    const state = this.partitions.get(topic, partition)
+    await state.opened
+    return state.shard.offsetForTimestamp(state.key, timestampMs)
   }
 
   /** Kafka's DeleteRecords on one partition: whole segments below `offset` go, the log start moves to it. */

@@ -38,6 +38,19 @@ export const ERROR_CODES = {
   MEMBER_ID_REQUIRED: { kafka: 79, retriable: false },
   GROUP_MAX_SIZE_REACHED: { kafka: 81, retriable: false },
   FENCED_INSTANCE_ID: { kafka: 82, retriable: false },
+  // The Kafka protocol listener and its producers.
+  UNSUPPORTED_VERSION: { kafka: 35, retriable: false },
+  UNSUPPORTED_FOR_MESSAGE_FORMAT: { kafka: 43, retriable: false },
+  INVALID_REQUIRED_ACKS: { kafka: 21, retriable: false },
+  NOT_COORDINATOR: { kafka: 16, retriable: true },
+  INVALID_REPLICATION_FACTOR: { kafka: 38, retriable: false },
+  INVALID_REPLICA_ASSIGNMENT: { kafka: 39, retriable: false },
+  OUT_OF_ORDER_SEQUENCE_NUMBER: { kafka: 45, retriable: false },
+  INVALID_PRODUCER_EPOCH: { kafka: 47, retriable: false },
+  UNKNOWN_PRODUCER_ID: { kafka: 59, retriable: false },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { kafka: 53, retriable: false },
+  /** Kafka's answer when it refuses an operation on one topic (DeleteTopics on `__consumer_offsets`). */
+  TOPIC_AUTHORIZATION_FAILED: { kafka: 29, retriable: false },
 } as const
 
 export type BrokerErrorCode = keyof typeof ERROR_CODES

@@ -33,6 +33,25 @@ export const LIMITS = {
   fetchDefaultMaxBytes: 1_048_576,
   /** Longest a fetch may wait for data (long poll). */
   fetchMaxWaitMs: 30_000,
+  /**
+   * The Kafka listener (reliability.md Part B). Kafka's defaults are "no limit"; a local broker
+   * gets safe ones. Largest request frame: 8 MiB (Kafka: 100 MiB), enough for a max-size batch.
+   */
+  maxFrameBytes: 8 * 1024 * 1024,
+  /** Largest frame before a connection's first valid request (Kafka's sasl.server.max.receive.size). */
+  maxFirstFrameBytes: 512 * 1024,
+  /** A frame must be complete this long after its first byte arrived (slowloris). */
+  frameCompleteTimeoutMs: 30_000,
+  /** A new connection must send its first request within this. */
+  firstRequestTimeoutMs: 10_000,
+  /** Kafka's connections.max.idle.ms: 10 min. */
+  connectionIdleTimeoutMs: 600_000,
+  /** Open connections at most (below a default `ulimit -n` of 1,024 plus the log files). */
+  maxConnections: 1_024,
+  /** Requests read ahead per connection while one is processed (Kafka processes one at a time). */
+  maxQueuedRequestsPerConnection: 8,
+  /** Response bytes waiting for a client that does not read; beyond it the connection stops reading requests. */
+  maxOutboundBytesPerConnection: 64 * 1024 * 1024,
   /** A worker crashing this many times within `workerCrashWindowMs` is not restarted again. */
   workerMaxCrashes: 3,
   workerCrashWindowMs: 60_000,
@@ -77,4 +96,11 @@ export const LIMITS = {
   consumerAutoCommitIntervalMs: 5_000,
   /** Long-poll wait of a consumer's fetch (kafkajs's maxWaitTimeInMs). */
   consumerMaxWaitMs: 5_000,
+  /**
+   * A compressed batch may inflate to at most this many bytes (reliability.md): 16x
+   * `maxMessageBytes`, room for batches that compress well, yet a bound per batch (KafkaJS #1795).
+   */
+  maxDecompressedBatchBytes: 16 * 1024 * 1024,
+  /** ...and to at most this many times its compressed size: real batches compress a few times, bombs thousands. */
+  maxDecompressionRatio: 64,
 } as const

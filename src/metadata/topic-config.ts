@@ -46,6 +46,7 @@ const LONG_MAX = 2n ** 63n - 1n
 type ConfigDef =
   | { kind: 'int' | 'long'; defaultValue: string; min: bigint; max: bigint }
   | { kind: 'enum'; defaultValue: string; values: readonly string[] }
+  | { kind: 'boolean'; defaultValue: string }
   | { kind: 'cleanup-policy'; defaultValue: string }
 
 const CONFIG_DEFS: Readonly<Record<string, ConfigDef>> = {
@@ -59,8 +60,28 @@ const CONFIG_DEFS: Readonly<Record<string, ConfigDef>> = {
   'segment.ms': { kind: 'long', defaultValue: String(LIMITS.segmentMs), min: 1n, max: LONG_MAX },
 }
 
-/** Every topic config key brook knows, sorted. */
+/**
+ * Kafka topic configs brook accepts and stores but that change nothing on a single node. Clients,
+ * tools and copied topic specs set them routinely (a kafkajs or librdkafka NewTopic with
+ * `min.insync.replicas=1`), and every one-broker Kafka accepts them, so refusing them would break
+ * setups that are correct. Each is limited to the values that are true of brook as it is; a value
+ * promising behaviour brook lacks (recompressing to gzip, two in-sync replicas) stays
+ * INVALID_CONFIG instead of being silently ignored.
+ */
+const INERT_CONFIG_DEFS: Readonly<Record<string, ConfigDef>> = {
+  // Batches are stored exactly as the producer compressed them: Kafka's `producer`.
+  'compression.type': { kind: 'enum', defaultValue: 'producer', values: ['producer'] },
+  // The one replica is the whole in-sync set.
+  'min.insync.replicas': { kind: 'int', defaultValue: '1', min: 1n, max: 1n },
+  // With one replica there is never another leader to elect, so either value is true.
+  'unclean.leader.election.enable': { kind: 'boolean', defaultValue: 'false' },
+}
+
+/** Every topic config key brook acts on, sorted. */
 export const TOPIC_CONFIG_NAMES: readonly string[] = Object.keys(CONFIG_DEFS).sort()
+
+/** Every topic config key brook accepts: those it acts on and the inert ones, sorted. */
+export const ALL_TOPIC_CONFIG_NAMES: readonly string[] = [...TOPIC_CONFIG_NAMES, ...Object.keys(INERT_CONFIG_DEFS)].sort()
 
 function invalid(name: string, value: unknown, why: string): BrokerError {
   const shown = typeof value === 'string' ? (value.length > 64 ? `${value.slice(0, 64)}…` : value) : String(value)
@@ -88,6 +109,12 @@ function canonicalValue(name: string, def: ConfigDef, value: unknown): string {
       if (!def.values.includes(trimmed)) throw invalid(name, value, `string must be one of: ${def.values.join(', ')}`)
       return trimmed
     }
+    case 'boolean': {
+      // Kafka parses booleans case-insensitively.
+      const lower = trimmed.toLowerCase()
+      if (lower !== 'true' && lower !== 'false') throw invalid(name, value, 'expected value to be either true or false')
+      return lower
+    }
     case 'cleanup-policy': {
       const items = trimmed.split(',').map((item) => item.trim())
       const unique = new Set(items)
@@ -107,7 +134,7 @@ export function validateTopicConfigName(name: unknown): string {
 
 function definitionOf(name: unknown): ConfigDef {
   if (typeof name !== 'string') throw new BrokerError('INVALID_CONFIG', `Config name must be a string, got ${typeof name}`)
-  const def = Object.hasOwn(CONFIG_DEFS, name) ? CONFIG_DEFS[name] : undefined
+  const def = Object.hasOwn(CONFIG_DEFS, name) ? CONFIG_DEFS[name] : Object.hasOwn(INERT_CONFIG_DEFS, name) ? INERT_CONFIG_DEFS[name] : undefined
   if (def === undefined) {
     const shown = name.length > 64 ? `${name.slice(0, 64)}…` : name
     throw new BrokerError('INVALID_CONFIG', `Unknown topic config name: ${JSON.stringify(shown)}`, { config: shown })
@@ -162,10 +189,13 @@ export function resolveTopicConfig(map: TopicConfigMap): ResolvedTopicConfig {
   }
 }
 
-/** Every known key with its effective value, as Kafka's DescribeConfigs lists them. */
-export function describeTopicConfig(map: TopicConfigMap): DescribedConfig[] {
-  return TOPIC_CONFIG_NAMES.map((name) => {
+/**
+ * The keys `names` (by default those brook acts on; ALL_TOPIC_CONFIG_NAMES adds the inert ones)
+ * with their effective values, as Kafka's DescribeConfigs lists them.
+ */
+export function describeTopicConfig(map: TopicConfigMap, names: readonly string[] = TOPIC_CONFIG_NAMES): DescribedConfig[] {
+  return names.map((name) => {
     const isSet = Object.hasOwn(map, name)
-    return { name, value: isSet ? map[name]! : CONFIG_DEFS[name]!.defaultValue, isDefault: !isSet }
+    return { name, value: isSet ? map[name]! : definitionOf(name).defaultValue, isDefault: !isSet }
   })
 }

@@ -22,8 +22,8 @@
  *
  * The CRC is not checked by default: storage verifies it when bytes enter or leave the log.
  */
-import { gunzipSync } from 'node:zlib'
-import { BrokerError } from '../errors.js'
+import { decompress } from '../compression/index.js'
+import { BrokerError, isBrokerError } from '../errors.js'
 import {
   BATCH_HEADER_BYTES,
   BATCH_LOG_OVERHEAD,
@@ -169,7 +169,7 @@ function decodeBatchInto(bytes: Buffer, position: number, sizeBytes: number, opt
   let end = position + sizeBytes
   const codec = attributes & COMPRESSION_MASK
   if (codec !== COMPRESSION.none) {
-    records = decompress(codec, bytes.subarray(start, end), options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, position)
+    records = decompressRecords(codec, bytes.subarray(start, end), options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, position)
     start = 0
     end = records.length
   }
@@ -179,23 +179,15 @@ function decodeBatchInto(bytes: Buffer, position: number, sizeBytes: number, opt
   decodeRecords(records, start, end, recordsCount, baseOffset, baseTimestamp, logAppendTimestamp, fromOffset, out)
 }
 
-function decompress(codec: number, payload: Buffer, maxBytes: number, position: number): Buffer {
+function decompressRecords(codec: number, payload: Buffer, maxBytes: number, position: number): Buffer {
   if (!Number.isInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxDecompressedBytes must be a positive integer, got ${maxBytes}`)
-  if (codec === COMPRESSION.gzip) {
-    try {
-      return gunzipSync(payload, { maxOutputLength: maxBytes })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new BrokerError('RECORD_LIST_TOO_LARGE', `gzip record batch at byte ${position} decompresses to more than ${maxBytes} bytes`, { position, maxBytes })
-      }
-      throw corrupt(`gzip record batch at byte ${position} does not decompress: ${(error as Error).message}`, { position })
-    }
+  try {
+    return decompress(codec, payload, maxBytes)
+  } catch (error) {
+    // The codecs raise CORRUPT_MESSAGE / RECORD_LIST_TOO_LARGE; add where the batch is.
+    if (isBrokerError(error)) throw new BrokerError(error.code, `record batch at byte ${position}: ${error.message}`, { ...error.details, position })
+    throw error
   }
-  if (codec === COMPRESSION.snappy || codec === COMPRESSION.lz4 || codec === COMPRESSION.zstd) {
-    const name = codec === COMPRESSION.snappy ? 'snappy' : codec === COMPRESSION.lz4 ? 'lz4' : 'zstd'
-    throw new BrokerError('UNSUPPORTED_COMPRESSION_TYPE', `record batch at byte ${position} uses ${name}, which is not supported yet`, { position, codec })
-  }
-  throw corrupt(`record batch at byte ${position} names unknown compression codec ${codec}`, { position, codec })
 }
 
 function decodeRecords(
