@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events'
 import { BrokerError, isBrokerError } from '../errors.js'
 import { LIMITS } from '../limits.js'
-import { assignorByName } from '../coordinator/assignors/index.js'
+import { assignorByName, kafkajsRoundRobinAssignor } from '../coordinator/assignors/index.js'
 import type { Assignor, TopicPartitions } from '../coordinator/assignors/types.js'
 import type { GroupCoordinator } from '../coordinator/group-coordinator.js'
 import type { OffsetStore } from '../coordinator/offset-store.js'
@@ -51,7 +51,10 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number
   rebalanceTimeoutMs?: number
   heartbeatIntervalMs?: number
-  /** Assignors offered to the group, preferred first: objects or names ('range', 'roundrobin', 'cooperative-sticky'). */
+  /**
+   * Assignors offered to the group, preferred first: objects or names ('range', 'roundrobin', 'cooperative-sticky').
+   * Default: roundrobin, also under kafkajs's name 'RoundRobinAssigner' so kafkajs consumers can join the group.
+   */
   partitionAssigners?: Array<Assignor | string>
   maxBytesPerPartition?: number
   maxWaitTimeInMs?: number
@@ -100,7 +103,7 @@ export class Consumer extends EventEmitter {
       throw new BrokerError('INVALID_GROUP_ID', `groupId must be a non-empty string, got ${JSON.stringify(options?.groupId)}`)
     }
     this.options = { ...DEFAULTS, ...options }
-    this.assignors = (options.partitionAssigners ?? ['roundrobin']).map((entry) => {
+    this.assignors = (options.partitionAssigners ?? ['roundrobin', kafkajsRoundRobinAssignor]).map((entry) => {
       const assignor = typeof entry === 'string' ? assignorByName(entry) : entry
       if (!assignor) throw new BrokerError('INVALID_REQUEST', `unknown partition assigner ${String(entry)}; use range, roundrobin or cooperative-sticky`)
       return assignor

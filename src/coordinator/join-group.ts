@@ -12,6 +12,9 @@ import { GroupMember, type ArmedTimer, type Waiter } from './member.js'
 import type { Rebalancer } from './rebalancer.js'
 import type { CheckedJoinRequest } from './request-checks.js'
 
+/** Member ids are `<client or instance id>-<uuid>`; Kafka strings hold at most 32,767 bytes. */
+const MEMBER_ID_PREFIX_CHARS = 255
+
 export interface JoinContext {
   readonly groups: Map<string, Group>
   readonly rebalancer: Rebalancer
@@ -45,7 +48,8 @@ export class JoinGroupHandler {
 
   private joinNewMember(group: Group, request: CheckedJoinRequest, waiter: Waiter<JoinGroupResponse>): void {
     const instanceId = request.groupInstanceId
-    const newMemberId = `${instanceId ?? (request.clientId || 'member')}-${randomUUID()}`
+    // The prefix is cut so a long client id cannot make a member id too long for a protocol string.
+    const newMemberId = `${(instanceId ?? (request.clientId || 'member')).slice(0, MEMBER_ID_PREFIX_CHARS)}-${randomUUID()}`
     if (instanceId !== null && group.staticMemberId(instanceId) !== undefined) {
       this.replaceStaticMember(group, instanceId, newMemberId, request, waiter)
     } else if (instanceId === null && request.requireKnownMemberId) {

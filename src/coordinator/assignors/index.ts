@@ -1,10 +1,10 @@
 /** The assignors brook ships, looked up by the protocol name a JoinGroup carries. */
 import { cooperativeStickyAssignor } from './cooperative-sticky-assignor.js'
 import { rangeAssignor } from './range-assignor.js'
-import { roundRobinAssignor } from './round-robin-assignor.js'
+import { kafkajsRoundRobinAssignor, roundRobinAssignor } from './round-robin-assignor.js'
 import type { Assignor } from './types.js'
 
-export { cooperativeStickyAssignor, rangeAssignor, roundRobinAssignor }
+export { cooperativeStickyAssignor, kafkajsRoundRobinAssignor, rangeAssignor, roundRobinAssignor }
 export type { Assignor, AssignorMember, TopicPartitions } from './types.js'
 
 const BY_NAME: ReadonlyMap<string, Assignor> = new Map(

@@ -32,3 +32,11 @@ export const roundRobinAssignor: Assignor = {
     return builder.build()
   },
 }
+
+/**
+ * The same assignor under kafkajs's name for its round-robin assigner, whose subscription and
+ * assignment are Kafka's ConsumerProtocol v0. A group selects a protocol every member offers, so
+ * an embedded consumer offering this name can share a group with kafkajs consumers (whichever
+ * member leads, each decodes the other's assignment).
+ */
+export const kafkajsRoundRobinAssignor: Assignor = { ...roundRobinAssignor, name: 'RoundRobinAssigner' }

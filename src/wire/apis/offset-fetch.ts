@@ -44,18 +44,11 @@ export const offsetFetchHandler: ApiHandler = {
     } catch (error) {
       errorCode = kafkaErrorCodeOf(error)
     }
-    let topics: RequestedTopic[]
-    let answer: (topic: string, partition: number) => PartitionAnswer
-    if (store) {
-      const committed = store
-      topics = requested ?? committedPartitions(committed, groupId)
-      answer = (topic, partition) => {
-        const found = committed.get(groupId, topic, partition)
-        return found ? { partition, offset: found.offset, leaderEpoch: found.leaderEpoch, metadata: found.metadata, errorCode: NONE } : notCommitted(partition, NONE)
-      }
-    } else {
-      topics = version >= 2 ? [] : (requested ?? [])
-      answer = (_topic, partition) => notCommitted(partition, errorCode)
+    // Without a store, v1 answers the error on each requested partition, v2+ once at the top.
+    const topics = store ? (requested ?? committedPartitions(store, groupId)) : version >= 2 ? [] : (requested ?? [])
+    const answer = (topic: string, partition: number): PartitionAnswer => {
+      const found = store?.get(groupId, topic, partition)
+      return found ? { partition, offset: found.offset, leaderEpoch: found.leaderEpoch, metadata: found.metadata, errorCode: NONE } : notCommitted(partition, errorCode)
     }
 
     const body = new Writer()
