@@ -30,7 +30,7 @@ export function kafkaClient(bootstrap: string, config: Partial<KafkaConfig> = {}
 /** One raw connection that sends framed requests and reads framed responses in order. */
 export class RawClient {
   private buffered = Buffer.alloc(0)
-  private waiting: Array<(frame: Buffer) => void> = []
+  private waiting: Array<{ resolve: (frame: Buffer) => void; reject: (error: Error) => void }> = []
   readonly closed: Promise<void>
   private correlationId = 0
 
@@ -41,11 +41,16 @@ export class RawClient {
         const size = this.buffered.readInt32BE(0)
         const frame = this.buffered.subarray(4, 4 + size)
         this.buffered = this.buffered.subarray(4 + size)
-        this.waiting.shift()?.(frame)
+        this.waiting.shift()?.resolve(frame)
       }
     })
     socket.on('error', () => undefined)
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()))
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('connection closed before the response'))
+        resolve()
+      }),
+    )
   }
 
   static open(t: ExecutionContext, port: number): Promise<RawClient> {
@@ -71,9 +76,10 @@ export class RawClient {
     return response.subarray(4)
   }
 
-  /** The next response frame (correlation id included). */
+  /** The next response frame (correlation id included); rejects if the connection closes first. */
   nextFrame(): Promise<Buffer> {
-    return new Promise((resolve) => this.waiting.push(resolve))
+    if (this.socket.destroyed) return Promise.reject(new Error('connection closed'))
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
   }
 }
 
