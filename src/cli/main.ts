@@ -1,35 +1,24 @@
-/** The `brook` command line. */
+/** The `brook` command line: one module per command group under ./commands. */
 import { Command } from 'commander'
-import { runDemo } from './demo.js'
+import { registerConsume } from './commands/consume.js'
+import { registerDemo } from './commands/demo.js'
+import { registerGroups } from './commands/groups.js'
+import { registerMonitor } from './commands/monitor.js'
+import { registerProduce } from './commands/produce.js'
+import { registerStart } from './commands/start.js'
+import { registerTopics } from './commands/topics.js'
+import { errorText } from './errors.js'
 
 const program = new Command()
   .name('brook')
   .description('brook: the Kafka you npm install — a durable, partitioned, replayable log')
+  // Usage errors read like every other error: `brook: <message>`, exit code 1.
+  .configureOutput({ outputError: (text, write) => write(`brook: ${text.replace(/^error: /, '')}`) })
+  .showHelpAfterError('(add --help for usage)')
 
-program
-  .command('demo')
-  .description('open a broker, produce and read back records, and report how fast')
-  .option('--data-dir <dir>', 'data directory', './data')
-  .option('--records <n>', 'records to produce', '100000')
-  .option('--partitions <n>', 'partitions of the demo topic', '6')
-  .option('--value-bytes <n>', 'bytes per record value', '100')
-  .action(async (options: { dataDir: string; records: string; partitions: string; valueBytes: string }) => {
-    await runDemo({
-      dataDir: options.dataDir,
-      records: positiveInteger(options.records, '--records'),
-      partitions: positiveInteger(options.partitions, '--partitions'),
-      valueBytes: positiveInteger(options.valueBytes, '--value-bytes'),
-      print: (line) => console.log(line),
-    })
-  })
-
-function positiveInteger(text: string, flag: string): number {
-  const value = Number(text)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a positive integer, got ${text}`)
-  return value
-}
+for (const register of [registerStart, registerTopics, registerProduce, registerConsume, registerGroups, registerMonitor, registerDemo]) register(program)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(error instanceof Error ? `brook: ${error.message}` : error)
+  console.error(`brook: ${errorText(error)}`)
   process.exitCode = 1
 })

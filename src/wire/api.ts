@@ -50,4 +50,5 @@ export const API_KEYS = {
   InitProducerId: 22,
   DescribeConfigs: 32,
   CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const

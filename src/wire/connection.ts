@@ -17,6 +17,9 @@ import type { ListenerLimits } from './wire-options.js'
 import type { WireServer } from './wire-server.js'
 import type { Writer } from './writer.js'
 
+/** How long a closing broker waits for a client to take its last response and hang up. */
+const DRAIN_GRACE_MS = 1_000
+
 export class Connection {
   private readonly frames: FrameReader
   private readonly queue: Buffer[] = []
@@ -30,6 +33,14 @@ export class Connection {
   private closedReason: string | null = null
   /** Set by a bad frame size: the requests before it are answered, then the connection closes. */
   private closeWhenIdle: string | null = null
+  /** A pump waiting for the client to read its responses (see pump). */
+  private flushWaiter: (() => void) | null = null
+  private readonly flushed = (): void => {
+    const waiter = this.flushWaiter
+    this.flushWaiter = null
+    waiter?.()
+    this.maybeResume()
+  }
   readonly clientHost: string
   /** Resolves when the socket is gone. */
   readonly closed: Promise<void>
@@ -69,7 +80,12 @@ export class Connection {
     this.queuedBytes = 0
     this.abort.abort() // long polls return what they have now
     while (this.processing) await new Promise((resolve) => setImmediate(resolve))
+    // end() lets the last response go out before the FIN; a client that does not close its side
+    // (or read) in time is cut off.
     this.socket.end()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_GRACE_MS)))])
+    clearTimeout(timer)
     this.close('broker closing')
   }
 
@@ -81,6 +97,7 @@ export class Connection {
     this.firstRequestTimer = null
     this.queue.length = 0
     this.queuedBytes = 0
+    this.flushed()
   }
 
   private onData(chunk: Buffer): void {
@@ -134,6 +151,12 @@ export class Connection {
     this.processing = true
     try {
       while (this.queue.length > 0 && !this.socket.destroyed) {
+        // Kafka mutes a connection until its response is sent: past the outbound cap, nothing
+        // more is processed (and so nothing more buffered) until the client reads.
+        if (this.socket.writableLength > this.limits.maxOutboundBytesPerConnection) {
+          await new Promise<void>((resolve) => (this.flushWaiter = resolve))
+          continue
+        }
         const frame = this.queue.shift()!
         this.queuedBytes -= frame.length
         await this.process(frame)
@@ -180,6 +203,7 @@ export class Connection {
       clientHost: this.clientHost,
       signal: this.abort.signal,
     }
+    this.server.emit('request', { api: handler.name, apiVersion: header.apiVersion, clientId: header.clientId })
     let body: Writer | null
     try {
       body = await handler.handle(reader, context)
@@ -209,8 +233,9 @@ export class Connection {
     prefix.writeInt32BE(4 + body.byteLength, 0)
     prefix.writeInt32BE(correlationId, 4)
     this.socket.cork()
-    this.socket.write(prefix)
-    for (const chunk of chunks) this.socket.write(chunk)
+    this.socket.write(prefix, chunks.length === 0 ? this.flushed : undefined)
+    // The callback runs once this response has left the process: the pump and reading may go on.
+    chunks.forEach((chunk, i) => this.socket.write(chunk, i === chunks.length - 1 ? this.flushed : undefined))
     this.socket.uncork()
     this.server.countBytesOut(8 + body.byteLength)
     if (this.socket.writableLength > this.limits.maxOutboundBytesPerConnection) {

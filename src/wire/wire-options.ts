@@ -65,7 +65,7 @@ export function resolveListenOptions(options: ListenOptions, defaultPartitions: 
     throw new BrokerError('INVALID_REQUEST', `host must be an IP address or localhost, got ${String(host)}`)
   }
   if (!isLoopback(host) && options.allowNonLoopback !== true) {
-    throw new BrokerError('INVALID_REQUEST', `refusing to listen on non-loopback address ${host} without authentication; pass allowNonLoopback: true to expose an unauthenticated broker`)
+    throw new BrokerError('INVALID_REQUEST', `refusing to listen on non-loopback address ${host} without authentication; pass allowNonLoopback: true (brook start --allow-non-loopback) to expose an unauthenticated broker`)
   }
   const port = options.port ?? 9092
   checkInteger('port', port, 0, 65_535)

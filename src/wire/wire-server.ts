@@ -21,6 +21,8 @@ export interface ListeningAddress {
 export type WireServerEvents = {
   /** A handler threw something other than a parse error (a bug): the connection was closed. */
   'handler.error': [{ api: string; error: unknown }]
+  /** A request was parsed and handed to its handler. */
+  request: [{ api: string; apiVersion: number; clientId: string | null }]
   /** A connection was refused because maxConnections were open. */
   'connection.refused': [{ remoteAddress: string | undefined }]
 }

@@ -3,6 +3,7 @@ import type { ApiHandler } from '../api.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
+import { deleteGroupsHandler } from './delete-groups.js'
 import { deleteTopicsHandler } from './delete-topics.js'
 import { describeConfigsHandler } from './describe-configs.js'
 import { describeGroupsHandler } from './describe-groups.js'
@@ -40,4 +41,5 @@ export const HANDLERS: readonly ApiHandler[] = [
   initProducerIdHandler,
   describeConfigsHandler,
   createPartitionsHandler,
+  deleteGroupsHandler,
 ]
