@@ -36,9 +36,7 @@ export class Connection {
   /** A pump waiting for the client to read its responses (see pump). */
   private flushWaiter: (() => void) | null = null
   private readonly flushed = (): void => {
-    const waiter = this.flushWaiter
-    this.flushWaiter = null
-    waiter?.()
+    this.wakePump()
     this.maybeResume()
   }
   readonly clientHost: string
@@ -78,6 +76,7 @@ export class Connection {
     this.socket.pause()
     this.queue.length = 0
     this.queuedBytes = 0
+    this.wakePump() // a pump waiting for a client that does not read stops (its queue is now empty)
     this.abort.abort() // long polls return what they have now
     while (this.processing) await new Promise((resolve) => setImmediate(resolve))
     // end() lets the last response go out before the FIN; a client that does not close its side
@@ -166,6 +165,12 @@ export class Connection {
       this.processing = false
       if (this.closeWhenIdle !== null) this.close(this.closeWhenIdle)
     }
+  }
+
+  private wakePump(): void {
+    const waiter = this.flushWaiter
+    this.flushWaiter = null
+    waiter?.()
   }
 
   private maybeResume(): void {
