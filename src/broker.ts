@@ -374,6 +374,11 @@ export class Broker extends EventEmitter<BrokerEvents> {
     return offsets
   }
 
+  /** A partition's offsets as last published by its actor (no round trip); throws for an unknown partition. */
+  knownOffsets(topic: string, partition: number): PartitionOffsets {
+    return this.partitions.get(topic, partition).offsets
+  }
+
   /** The first offset whose record timestamp is at or after `timestampMs`, or null when none is. */
   async offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number | null> {
     const state = this.partitions.get(topic, partition)

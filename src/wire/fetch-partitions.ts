@@ -39,16 +39,43 @@ export async function fetchPartitions(broker: Broker, wanted: PartitionFetch[], 
   return results
 }
 
+/** Partitions read at once: bounds what one Fetch holds beyond max_bytes to this many batches. */
+const READS_IN_PARALLEL = 8
+
+/**
+ * Reads the partitions in request order, a few at a time, until max_bytes is used up; later
+ * partitions are answered with their offsets and no records (clients fetch them next time).
+ * Reading in waves keeps a Fetch listing thousands of partitions (or one partition thousands of
+ * times) from holding more than max_bytes plus a wave's worth of batches.
+ */
 async function readAll(broker: Broker, wanted: PartitionFetch[], maxBytes: number): Promise<PartitionFetchResult[]> {
-  const results = await Promise.all(wanted.map((entry) => readOne(broker, entry, maxBytes)))
-  // Keep to max_bytes in request order; whatever was read past the budget is dropped (clients fetch it next time).
+  const results: PartitionFetchResult[] = []
   let used = 0
-  for (const result of results) {
-    if (!result.records) continue
-    if (used > 0 && used + result.records.length > maxBytes) result.records = null
-    else used += result.records.length
+  for (let start = 0; start < wanted.length; start += READS_IN_PARALLEL) {
+    const wave = wanted.slice(start, start + READS_IN_PARALLEL)
+    if (used >= maxBytes) {
+      results.push(...wave.map((entry) => offsetsOnly(broker, entry)))
+      continue
+    }
+    const budget = maxBytes - used
+    for (const result of await Promise.all(wave.map((entry) => readOne(broker, entry, budget)))) {
+      // The first batch of a response is always kept whole (KIP-74); after that, only what fits.
+      if (result.records && used > 0 && used + result.records.length > maxBytes) result.records = null
+      used += result.records?.length ?? 0
+      results.push(result)
+    }
   }
   return results
+}
+
+/** A partition past the byte budget: its offsets as the broker last saw them, no records. */
+function offsetsOnly(broker: Broker, { topic, partition }: PartitionFetch): PartitionFetchResult {
+  try {
+    const offsets = broker.knownOffsets(topic, partition)
+    return { partition, errorCode: NONE, highWatermark: offsets.highWatermark, logStartOffset: offsets.logStartOffset, records: null }
+  } catch (error) {
+    return { partition, errorCode: kafkaErrorCodeOf(error), highWatermark: -1, logStartOffset: -1, records: null }
+  }
 }
 
 async function readOne(broker: Broker, { topic, partition, offset, partitionMaxBytes }: PartitionFetch, maxBytes: number): Promise<PartitionFetchResult> {

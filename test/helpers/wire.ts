@@ -30,6 +30,8 @@ export function kafkaClient(bootstrap: string, config: Partial<KafkaConfig> = {}
 /** One raw connection that sends framed requests and reads framed responses in order. */
 export class RawClient {
   private buffered = Buffer.alloc(0)
+  /** Frames that arrived before anyone asked for them, oldest first. */
+  private readonly unclaimed: Buffer[] = []
   private waiting: Array<{ resolve: (frame: Buffer) => void; reject: (error: Error) => void }> = []
   readonly closed: Promise<void>
   private correlationId = 0
@@ -41,7 +43,9 @@ export class RawClient {
         const size = this.buffered.readInt32BE(0)
         const frame = this.buffered.subarray(4, 4 + size)
         this.buffered = this.buffered.subarray(4 + size)
-        this.waiting.shift()?.resolve(frame)
+        const waiter = this.waiting.shift()
+        if (waiter) waiter.resolve(frame)
+        else this.unclaimed.push(frame)
       }
     })
     socket.on('error', () => undefined)
@@ -78,6 +82,8 @@ export class RawClient {
 
   /** The next response frame (correlation id included); rejects if the connection closes first. */
   nextFrame(): Promise<Buffer> {
+    const ready = this.unclaimed.shift()
+    if (ready) return Promise.resolve(ready)
     if (this.socket.destroyed) return Promise.reject(new Error('connection closed'))
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }))
   }

@@ -137,3 +137,17 @@ test('Produce errors are per partition: unknown topic, bad acks, legacy format, 
   t.is(await produce(produceBody('strict', 0, null)), 2)
   t.is((await broker.partitionOffsets('strict', 0)).logEndOffset, 0, 'nothing was appended')
 })
+
+test('a Fetch naming one partition 2,000 times holds about max_bytes, not 2,000 reads', async (t) => {
+  const { broker, port } = await listeningBroker(t)
+  await broker.admin().createTopics({ topics: [{ topic: 'repeated', numPartitions: 1 }] })
+  const value = Buffer.alloc(1000, 0x62)
+  for (let i = 0; i < 8; i++) await broker.producer().send({ topic: 'repeated', messages: Array.from({ length: 500 }, () => ({ value })) })
+  const raw = await RawClient.open(t, port)
+  const targets = Array.from({ length: 2000 }, () => ({ topic: 'repeated', partition: 0, offset: 0, partitionMaxBytes: 1 << 20 }))
+  const results = parseFetchResponse(await raw.request(API.Fetch, 4, fetchBody(targets, { maxBytes: 1 << 20 })))
+  t.is(results.length, 2000)
+  const total = results.reduce((sum, result) => sum + result.records.length, 0)
+  t.true(total > 0 && total <= (1 << 20) + 600_000, `${total} bytes in the response`)
+  t.true(results.every((result) => result.errorCode === 0 && result.highWatermark === 4000))
+})
