@@ -4,6 +4,7 @@
  * OffsetCommit v2–7, OffsetFetch v1–5, DescribeGroups v0–4, ListGroups v0–2.
  */
 import test from 'ava'
+import type { Broker } from '../../src/index.js'
 import type { Reader } from '../../src/wire/reader.js'
 import { Writer } from '../../src/wire/writer.js'
 import { frameRequest, listeningBroker, RawClient } from '../helpers/wire.js'
@@ -274,7 +275,7 @@ test('a member of a replaced generation is told REBALANCE_IN_PROGRESS, then ILLE
   t.is(first.generationId, 1)
 
   // B's join parks (on its own connection) until A rejoins; meanwhile A's heartbeats say "rejoin".
-  const rebalancing = new Promise((resolve) => broker.groups.coordinator.events.once('rebalance', resolve))
+  const rebalancing = rebalanceOf(broker, 'fenced')
   const bJoin = join(b, 2, { groupId: 'fenced' })
   await rebalancing
   t.deepEqual(await heartbeat(a, 1, first), { throttleTimeMs: 0, errorCode: ERROR.REBALANCE_IN_PROGRESS })
@@ -469,9 +470,21 @@ test('a JoinGroup parked in the coordinator is answered COORDINATOR_NOT_AVAILABL
   const a = await RawClient.open(t, port)
   const b = await RawClient.open(t, port)
   await soleMember(a, 'closing')
-  const rebalancing = new Promise((resolve) => broker.groups.coordinator.events.once('rebalance', resolve))
+  const rebalancing = rebalanceOf(broker, 'closing')
   const parked = join(b, 2, { groupId: 'closing' }) // waits for A, which never rejoins
   await rebalancing
   await broker.close()
   t.like(await parked, { errorCode: ERROR.COORDINATOR_NOT_AVAILABLE, generationId: -1, members: [] })
 })
+
+/** Resolves at the next rebalance of `groupId` (the broker is shared by this file's tests, so others' are ignored). */
+function rebalanceOf(broker: Broker, groupId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onRebalance = (event: { groupId: string }) => {
+      if (event.groupId !== groupId) return
+      broker.groups.coordinator.events.off('rebalance', onRebalance)
+      resolve()
+    }
+    broker.groups.coordinator.events.on('rebalance', onRebalance)
+  })
+}
