@@ -22,18 +22,16 @@ export async function tcpSuite({ rounds, print, scale }: SuiteContext): Promise<
   const rows: unknown[] = []
   const records = Math.round(500_000 * scale)
   /** Runs `run` on a fresh broker per round; also reports how busy this (the client's) process was. */
-  const measure = async (name: string, run: (broker: TcpBroker) => Promise<number>) => {
+  const measure = async (name: string, run: (broker: TcpBroker) => Promise<Timed>) => {
     const rates: number[] = []
     const clientCpu: number[] = []
     for (let round = -1; round < rounds; round++) {
       const broker = await startTcpBroker()
       try {
-        const cpuBefore = process.cpuUsage()
-        const elapsedMs = await run(broker)
-        const cpu = process.cpuUsage(cpuBefore)
+        const { elapsedMs, cpuMs } = await run(broker)
         if (round >= 0) {
           rates.push((records / elapsedMs) * 1000)
-          clientCpu.push(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100)
+          clientCpu.push((cpuMs / elapsedMs) * 100)
         }
       } finally {
         await broker.stop()
@@ -76,12 +74,27 @@ export async function tcpSuite({ rounds, print, scale }: SuiteContext): Promise<
   return { name: 'tcp', rows }
 }
 
+/** Wall time of the measured part, and the CPU this process spent in it (the client's, for kafkajs). */
+interface Timed {
+  elapsedMs: number
+  cpuMs: number
+}
+
+function startTimer(): () => Timed {
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  return () => {
+    const used = process.cpuUsage(cpu)
+    return { elapsedMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 }
+  }
+}
+
 function client(bootstrap: string): Kafka {
   return new Kafka({ clientId: 'brook-bench', brokers: [bootstrap], logLevel: logLevel.NOTHING })
 }
 
-/** kafkajs sends of 1,000 records, four in flight; returns elapsed ms. */
-async function kafkajsProduce(bootstrap: string, records: number, acks: 1 | -1): Promise<number> {
+/** kafkajs sends of 1,000 records, four in flight. */
+async function kafkajsProduce(bootstrap: string, records: number, acks: 1 | -1): Promise<Timed> {
   const kafka = client(bootstrap)
   const admin = kafka.admin()
   await admin.connect()
@@ -92,7 +105,7 @@ async function kafkajsProduce(bootstrap: string, records: number, acks: 1 | -1):
   const value = Buffer.alloc(VALUE_BYTES, 0x61)
   const messages = Array.from({ length: BATCH }, () => ({ value }))
   let sent = 0
-  const started = performance.now()
+  const stop = startTimer()
   await Promise.all(
     Array.from({ length: 4 }, async () => {
       while (sent < records) {
@@ -102,39 +115,37 @@ async function kafkajsProduce(bootstrap: string, records: number, acks: 1 | -1):
       }
     }),
   )
-  const elapsed = performance.now() - started
+  const timed = stop()
   await producer.disconnect()
-  return elapsed
+  return timed
 }
 
-/** A kafkajs consumer group of one reading `records` from the start; returns elapsed ms. */
-async function kafkajsConsume(bootstrap: string, records: number): Promise<number> {
+/** A kafkajs consumer group of one reading `records` from the start, timed from its first batch (after the group join). */
+async function kafkajsConsume(bootstrap: string, records: number): Promise<Timed> {
   const consumer = client(bootstrap).consumer({ groupId: 'bench', maxBytesPerPartition: 4 << 20, maxBytes: 16 << 20 })
   await consumer.connect()
   await consumer.subscribe({ topic: 'bench', fromBeginning: true })
   let seen = 0
-  let started = 0
-  const done = new Promise<number>((resolve) => {
+  let stop: (() => Timed) | null = null
+  const done = new Promise<Timed>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch }) => {
-        if (started === 0) started = performance.now()
+        stop ??= startTimer()
         seen += batch.messages.length
-        if (seen >= records) resolve(performance.now())
+        if (seen >= records) resolve(stop())
       },
     })
   })
-  const startedRun = performance.now()
-  const ended = await done
+  const timed = await done
   await consumer.disconnect()
-  // From the run's start: the group join is part of a consumer's cost only once, so it is excluded when known.
-  return ended - (started || startedRun)
+  return timed
 }
 
 /**
  * The broker's own ingest rate over TCP, without a client's encoding cost: the same batch of
  * 1,000 records sent as Produce v7 over 2 connections, 4 requests pipelined on each.
  */
-async function rawProduce(bootstrap: string, records: number, acks: 1 | -1): Promise<number> {
+async function rawProduce(bootstrap: string, records: number, acks: 1 | -1): Promise<Timed> {
   const kafka = client(bootstrap)
   const admin = kafka.admin()
   await admin.connect()
@@ -146,7 +157,7 @@ async function rawProduce(bootstrap: string, records: number, acks: 1 | -1): Pro
   const batch = builder.finish()
   const [host, port] = bootstrap.split(':') as [string, string]
   const perConnection = Math.ceil(records / BATCH / 2)
-  const started = performance.now()
+  const stop = startTimer()
   await Promise.all(
     [0, 1].map(
       (partition) =>
@@ -176,7 +187,7 @@ async function rawProduce(bootstrap: string, records: number, acks: 1 | -1): Pro
         }),
     ),
   )
-  return performance.now() - started
+  return stop()
 }
 
 function produceBody(topic: string, partition: number, records: Buffer, acks: number): Buffer {
@@ -206,19 +217,20 @@ function linesFile(records: number): string {
   return file
 }
 
-function timedProcess(command: string, args: string[]): Promise<number> {
+/** Runs a client process to its end; its CPU is not this process's, so cpuMs is ~0. */
+function timedProcess(command: string, args: string[]): Promise<Timed> {
   return new Promise((resolve, reject) => {
-    const started = performance.now()
+    const stop = startTimer()
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] })
-    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${command} exited with ${code}`))))
+    child.once('exit', (code) => (code === 0 ? resolve(stop()) : reject(new Error(`${command} exited with ${code}`))))
   })
 }
 
-function kcatProduce(bootstrap: string, file: string, codec: 'none' | 'lz4'): Promise<number> {
+function kcatProduce(bootstrap: string, file: string, codec: 'none' | 'lz4'): Promise<Timed> {
   return timedProcess('kcat', ['-P', '-b', bootstrap, '-t', 'bench', '-z', codec, '-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-l', file])
 }
 
-function kcatConsume(bootstrap: string, records: number): Promise<number> {
+function kcatConsume(bootstrap: string, records: number): Promise<Timed> {
   return timedProcess('kcat', ['-C', '-b', bootstrap, '-t', 'bench', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s'])
 }
 

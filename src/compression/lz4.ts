@@ -24,6 +24,9 @@ import { compressFrameSync } from 'lz4-napi'
 import { decodeLz4Block } from './lz4-block.js'
 import { BoundedOutput } from './bounded-output.js'
 import { corruptPayload, outputTooLarge } from './errors.js'
+import { frameBytes } from './frame-bytes.js'
+
+const { need, skip, readU32 } = frameBytes('lz4')
 
 const FRAME_MAGIC = 0x184d2204
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0
@@ -96,18 +99,4 @@ function decodeFrame(payload: Buffer, position: number, out: BoundedOutput): num
     throw corruptPayload('lz4', `frame announced ${contentSize} bytes but held ${out.length - frameStart}`)
   }
   return skip(payload, position, contentChecksumBytes)
-}
-
-function need(payload: Buffer, position: number, bytes: number): void {
-  if (bytes > payload.length - position) throw corruptPayload('lz4', `frame truncated at byte ${position}`)
-}
-
-function skip(payload: Buffer, position: number, bytes: number): number {
-  need(payload, position, bytes)
-  return position + bytes
-}
-
-function readU32(payload: Buffer, position: number): number {
-  need(payload, position, 4)
-  return payload.readUInt32LE(position)
 }

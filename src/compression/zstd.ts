@@ -20,6 +20,9 @@
 // The reference libzstd as wasm: no native binary and no install step; the native zstd bindings on npm download their binary at install.
 import { compress as wasmCompress, decompress as wasmDecompress, init } from '@bokuweb/zstd-wasm'
 import { corruptPayload, outputTooLarge } from './errors.js'
+import { frameBytes } from './frame-bytes.js'
+
+const { need, skip, readU32 } = frameBytes('zstd')
 
 await init()
 
@@ -144,18 +147,4 @@ function zstdErrorCode(error: unknown): number | null {
 function zstdErrorName(error: unknown): string {
   const code = zstdErrorCode(error)
   return code === null ? String(error instanceof Error ? error.message : error) : `libzstd error ${code}`
-}
-
-function need(payload: Buffer, position: number, bytes: number): void {
-  if (bytes > payload.length - position) throw corruptPayload('zstd', `frame truncated at byte ${position}`)
-}
-
-function skip(payload: Buffer, position: number, bytes: number): number {
-  need(payload, position, bytes)
-  return position + bytes
-}
-
-function readU32(payload: Buffer, position: number): number {
-  need(payload, position, 4)
-  return payload.readUInt32LE(position)
 }

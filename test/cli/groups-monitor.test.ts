@@ -1,8 +1,9 @@
 /** `brook groups list|describe` and `brook monitor` against a listening broker. */
 import test from 'ava'
-import { brokerForFile, runCli, spawnCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
+import { brokerPerFile } from '../helpers/wire.js'
 
-const listening = brokerForFile()
+const listening = brokerPerFile()
 
 test('groups describe shows the live member per partition, and after the consumer stops, CURRENT-OFFSET = LOG-END-OFFSET with LAG 0', async (t) => {
   const { broker, bootstrap } = await listening()

@@ -1,8 +1,9 @@
 /** `brook produce` from stdin and `brook consume` back, with and without a group. */
 import test from 'ava'
-import { brokerForFile, runCli, spawnCli } from '../helpers/cli.js'
+import { runCli, spawnCli } from '../helpers/cli.js'
+import { brokerPerFile } from '../helpers/wire.js'
 
-const listening = brokerForFile()
+const listening = brokerPerFile()
 
 test('1,000 keyed stdin lines produced, then consumed --from-beginning: every record back, in order per key, nothing committed', async (t) => {
   const { broker, bootstrap } = await listening()

@@ -1,8 +1,9 @@
 /** `brook topics create|list|describe|delete` against a listening broker: exact output and errors. */
 import test from 'ava'
-import { brokerForFile, runCli } from '../helpers/cli.js'
+import { runCli } from '../helpers/cli.js'
+import { brokerPerFile } from '../helpers/wire.js'
 
-const listening = brokerForFile()
+const listening = brokerPerFile()
 
 test('topics create, list, describe and delete print exactly what happened; errors are "brook: <message>" with exit code 1', async (t) => {
   const { broker, bootstrap } = await listening()

@@ -3,13 +3,8 @@
  * with `runCli`, or in the background with `spawnCli`, awaiting output lines instead of sleeping.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import test, { type ExecutionContext } from 'ava'
-import { Broker } from '../../src/index.js'
-import { kafkaClient, type ListeningBroker } from './wire.js'
+import type { ExecutionContext } from 'ava'
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 
@@ -98,27 +93,3 @@ export function runCli(t: ExecutionContext, args: string[], options: { stdin?: s
   return spawnCli(t, args, { stdin: options.stdin ?? '' }).exited
 }
 
-/**
- * One listening broker shared by a test file's tests (each test uses its own topics and groups):
- * opening a broker costs seconds on a small machine. Opened on first use, closed after the file's
- * last test. Call at module level.
- */
-export function brokerForFile(): () => Promise<ListeningBroker> {
-  let opened: Promise<ListeningBroker & { dataDir: string }> | null = null
-  test.after.always(async () => {
-    if (!opened) return
-    const { broker, dataDir } = await opened
-    await broker.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-  return () => {
-    opened ??= (async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'brook-cli-'))
-      const broker = await Broker.open({ workers: 2, dataDir })
-      const { port } = await broker.listen({ port: 0 })
-      const bootstrap = `127.0.0.1:${port}`
-      return { broker, port, bootstrap, dataDir, kafka: (config = {}) => kafkaClient(bootstrap, config) }
-    })()
-    return opened
-  }
-}

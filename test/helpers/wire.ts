@@ -3,9 +3,12 @@
  * clients pointed at it, and a raw request/response client for byte-level tests.
  */
 import { connect, type Socket } from 'node:net'
-import type { ExecutionContext } from 'ava'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import test, { type ExecutionContext } from 'ava'
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs'
-import type { Broker, BrokerOptions } from '../../src/index.js'
+import { Broker, type BrokerOptions } from '../../src/index.js'
 import type { ListenOptions } from '../../src/wire/wire-options.js'
 import { openBroker } from './broker.js'
 
@@ -25,6 +28,31 @@ export async function listeningBroker(t: ExecutionContext, options: Partial<Brok
 
 export function kafkaClient(bootstrap: string, config: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({ clientId: 'brook-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 }, ...config })
+}
+
+/**
+ * One listening broker shared by a test file's tests (each test uses its own topics and groups):
+ * opening a broker per test costs seconds on a small machine. Opened on first use, closed after
+ * the file's last test. Call at module level.
+ */
+export function brokerPerFile(options: Partial<BrokerOptions> = {}, listen: ListenOptions = {}): () => Promise<ListeningBroker> {
+  let opened: Promise<ListeningBroker & { dataDir: string }> | null = null
+  test.after.always(async () => {
+    if (!opened) return
+    const { broker, dataDir } = await opened
+    await broker.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  return () => {
+    opened ??= (async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'brook-wire-'))
+      const broker = await Broker.open({ workers: 2, ...options, dataDir })
+      const { port } = await broker.listen({ port: 0, ...listen })
+      const bootstrap = `127.0.0.1:${port}`
+      return { broker, port, bootstrap, dataDir, kafka: (config = {}) => kafkaClient(bootstrap, config) }
+    })()
+    return opened
+  }
 }
 
 /** One raw connection that sends framed requests and reads framed responses in order. */

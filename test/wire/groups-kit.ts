@@ -3,29 +3,15 @@
  * broker's member id swapped for ours), request bodies built field by field, and responses read
  * back field by field with the bounded Reader (so a response must be consumed exactly).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import test from 'ava'
-import { Broker, type BrokerOptions } from '../../src/index.js'
+import { readFileSync } from 'node:fs'
 import { Reader } from '../../src/wire/reader.js'
-import type { ListenOptions } from '../../src/wire/wire-options.js'
 import { Writer } from '../../src/wire/writer.js'
-import { kafkaClient, type ListeningBroker, type RawClient } from '../helpers/wire.js'
+import type { RawClient } from '../helpers/wire.js'
+export { brokerPerFile } from '../helpers/wire.js'
 
 const FIXTURES = new URL('../fixtures/kafka-wire/', import.meta.url)
 
-export const API = {
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-  DescribeGroups: 15,
-  ListGroups: 16,
-} as const
+export { API_KEYS as API } from '../../src/wire/api.js'
 
 export const ERROR = {
   NONE: 0,
@@ -40,31 +26,6 @@ export const ERROR = {
 } as const
 
 export const OPERATIONS_OMITTED = -2147483648
-
-/**
- * One listening broker shared by a test file's tests (each test uses its own groups and topics):
- * opening a broker per test costs seconds on a small machine. Opened on first use, closed after
- * the file's last test. Call at module level.
- */
-export function brokerPerFile(options: Partial<BrokerOptions> = {}, listen: ListenOptions = {}): () => Promise<ListeningBroker> {
-  let opened: Promise<ListeningBroker & { dataDir: string }> | null = null
-  test.after.always(async () => {
-    if (!opened) return
-    const { broker, dataDir } = await opened
-    await broker.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-  return () => {
-    opened ??= (async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'brook-groups-'))
-      const broker = await Broker.open({ workers: 2, ...options, dataDir })
-      const { port } = await broker.listen({ port: 0, ...listen })
-      const bootstrap = `127.0.0.1:${port}`
-      return { broker, port, bootstrap, dataDir, kafka: (config = {}) => kafkaClient(bootstrap, config) }
-    })()
-    return opened
-  }
-}
 
 export function fixture(name: string): Buffer {
   return readFileSync(new URL(name, FIXTURES))
