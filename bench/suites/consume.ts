@@ -1,9 +1,15 @@
 /**
  * Embedded consume throughput from the page cache: every record of 1 and 6 partitions, read
- * three ways — `readBatches` (chunks, the actor reading ahead), `read` (record by record) and a
- * plain `fetch` loop — with every value's length summed so nothing is left undecoded.
+ * three ways by one consumer — `readBatches` (chunks, the actor reading ahead), `read` (record by
+ * record) and a plain `fetch` loop — and, on 6 partitions, by a consumer group of 3 (eachBatch,
+ * auto-commit on, timed from the first join), with every value's length summed so nothing is
+ * left undecoded.
+ *
+ * Rows: { name, partitions, mode ('readBatches' | 'read' | 'fetch' | 'group of 3'), valueBytes,
+ *   records, recordsPerSecond: Summary, mbPerSecond: Summary (MB/s of values) }
  */
 import type { Broker } from '../../src/index.js'
+import { groupConsume } from '../group-consume.js'
 import { formatSummary, summarize } from '../stats.js'
 import { produce, withBroker } from '../workload.js'
 import type { SuiteContext, SuiteResult } from '../suite.js'
@@ -37,6 +43,8 @@ async function consumePartition(broker: Broker, mode: ReadMode, topic: string, p
   return bytes
 }
 
+type Mode = ReadMode | 'group of 3'
+
 export async function consumeSuite({ rounds, print, scale }: SuiteContext): Promise<SuiteResult> {
   const records = Math.round(1_000_000 * scale)
   const valueBytes = 100
@@ -47,21 +55,27 @@ export async function consumeSuite({ rounds, print, scale }: SuiteContext): Prom
       // acks=-1 so every record is below the high watermark when reading starts.
       await produce(broker, { topic: 'bench', records, valueBytes, acks: -1 })
       const highs = (await broker.admin().fetchTopicOffsets('bench')).map((entry) => Number(entry.high))
-      for (const mode of ['readBatches', 'read', 'fetch'] as const) {
+      /** One pass over every record; returns its elapsed ms and the value bytes seen. */
+      const pass = async (mode: Mode, round: number): Promise<{ elapsedMs: number; valueBytes: number }> => {
+        if (mode === 'group of 3') return groupConsume(broker, { topic: 'bench', groupId: `consume-${round}`, members: 3, records, mode: 'eachBatch' })
+        const started = performance.now()
+        const bytes = await Promise.all(highs.map((high, partition) => consumePartition(broker, mode, 'bench', partition, high)))
+        return { elapsedMs: performance.now() - started, valueBytes: bytes.reduce((sum, value) => sum + value, 0) }
+      }
+      const modes: Mode[] = partitions > 1 ? ['readBatches', 'read', 'fetch', 'group of 3'] : ['readBatches', 'read', 'fetch']
+      for (const mode of modes) {
         const rates: number[] = []
-        // Round 0 warms the JIT up and is not counted.
+        // Round -1 warms the JIT up and is not counted.
         for (let round = -1; round < rounds; round++) {
-          const started = performance.now()
-          const bytes = await Promise.all(highs.map((high, partition) => consumePartition(broker, mode, 'bench', partition, high)))
-          const elapsed = performance.now() - started
-          const total = bytes.reduce((sum, value) => sum + value, 0)
-          if (total !== records * valueBytes) throw new Error(`consumed ${total} value bytes, expected ${records * valueBytes}`)
-          if (round >= 0) rates.push((records / elapsed) * 1000)
+          const { elapsedMs, valueBytes: seen } = await pass(mode, round)
+          if (seen !== records * valueBytes) throw new Error(`${mode} consumed ${seen} value bytes, expected ${records * valueBytes}`)
+          if (round >= 0) rates.push((records / elapsedMs) * 1000)
         }
-        const summary = summarize(rates)
-        const mbPerSecond = (summary.median * valueBytes) / 1e6
-        print(`consume ${partitions} partition(s) with ${mode}: ${formatSummary(summary, 'records/s')}, ${mbPerSecond.toFixed(1)} MB/s of values`)
-        rows.push({ partitions, mode, valueBytes, records, recordsPerSecond: summary, mbPerSecond })
+        const recordsPerSecond = summarize(rates)
+        const mbPerSecond = summarize(rates.map((rate) => (rate * valueBytes) / 1e6))
+        const name = `consume ${partitions} partition(s) with ${mode}`
+        print(`${name}: ${formatSummary(recordsPerSecond, 'records/s')}, ${mbPerSecond.median.toFixed(1)} MB/s of values`)
+        rows.push({ name, partitions, mode, valueBytes, records, recordsPerSecond, mbPerSecond })
       }
     })
   }
