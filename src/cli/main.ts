@@ -7,6 +7,7 @@ import { registerMonitor } from './commands/monitor.js'
 import { registerProduce } from './commands/produce.js'
 import { registerStart } from './commands/start.js'
 import { registerTopics } from './commands/topics.js'
+import { registerLoadTest } from './commands/loadtest.js'
 import { errorText } from './errors.js'
 
 const program = new Command()
@@ -16,7 +17,7 @@ const program = new Command()
   .configureOutput({ outputError: (text, write) => write(`brook: ${text.replace(/^error: /, '')}`) })
   .showHelpAfterError('(add --help for usage)')
 
-for (const register of [registerStart, registerTopics, registerProduce, registerConsume, registerGroups, registerMonitor, registerDemo]) register(program)
+for (const register of [registerStart, registerTopics, registerProduce, registerConsume, registerGroups, registerMonitor, registerDemo, registerLoadTest]) register(program)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`brook: ${errorText(error)}`)
