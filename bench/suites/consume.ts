@@ -5,7 +5,9 @@
  * auto-commit on, timed from the first join), with every value's length summed so nothing is
  * left undecoded.
  *
- * Rows: { name, partitions, mode ('readBatches' | 'read' | 'fetch' | 'group of 3'), valueBytes,
+ * Last, Kafka's classic "producer and consumer together" on 6 partitions.
+ *
+ * Rows: { name, partitions, mode ('readBatches' | 'read' | 'fetch' | 'group of 3' | 'together'), valueBytes,
  *   records, recordsPerSecond: Summary, mbPerSecond: Summary (MB/s of values) }
  */
 import type { Broker } from '../../src/index.js'
@@ -79,5 +81,43 @@ export async function consumeSuite({ rounds, print, scale }: SuiteContext): Prom
       }
     })
   }
+  rows.push(await produceAndConsumeTogether({ rounds, print, scale }, records, valueBytes))
   return { name: 'consume', rows }
+}
+
+/**
+ * Kafka's classic "producer and consumer together" row: one producer (acks 1) and one reader
+ * per partition of a 6-partition topic running at once, timed until the last record is read.
+ */
+async function produceAndConsumeTogether({ rounds, print }: SuiteContext, records: number, valueBytes: number) {
+  const partitions = 6
+  const rates: number[] = []
+  for (let round = -1; round < rounds; round++) {
+    const elapsedMs = await withBroker(async (broker) => {
+      await broker.admin().createTopics({ topics: [{ topic: 'bench', numPartitions: partitions }] })
+      const started = performance.now()
+      let seen = 0
+      let allRead!: () => void
+      const done = new Promise<void>((resolve) => (allRead = resolve))
+      const readers = Array.from({ length: partitions }, async (_, partition) => {
+        for await (const batch of broker.readBatches({ topic: 'bench', partition, fromOffset: 0, maxBytes: FETCH_BYTES })) {
+          seen += batch.records.length
+          if (seen >= records) allRead()
+          if (seen >= records) return
+        }
+      })
+      await produce(broker, { topic: 'bench', records, valueBytes, acks: 1 })
+      await done
+      const elapsed = performance.now() - started
+      await broker.close() // ends the other readers' waits
+      await Promise.all(readers)
+      return elapsed
+    })
+    if (round >= 0) rates.push((records / elapsedMs) * 1000)
+  }
+  const recordsPerSecond = summarize(rates)
+  const mbPerSecond = summarize(rates.map((rate) => (rate * valueBytes) / 1e6))
+  const name = `produce and consume together, ${partitions} partitions`
+  print(`${name}: ${formatSummary(recordsPerSecond, 'records/s')}, ${mbPerSecond.median.toFixed(1)} MB/s of values`)
+  return { name, partitions, mode: 'together', valueBytes, records, recordsPerSecond, mbPerSecond }
 }
