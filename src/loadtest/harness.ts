@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { openTarget, type BrokerTarget } from './broker-target.js'
 import { loadTestPool } from './pool.js'
 import type { ConsumerTask, ProducerTask, WorkerMessage } from './protocol.js'
+import { MemorySamples, type MemorySummary } from './memory-samples.js'
 import { Verifier, type Verification } from './verifier.js'
 
 export interface LoadTestOptions {
@@ -84,6 +85,8 @@ export interface LoadTestReport {
   drained: boolean
   chaos: ChaosEvent[]
   errors: string[]
+  /** RSS of this process (with an embedded broker, the broker's too), sampled every second. */
+  memory: MemorySummary
 }
 
 const newHistogram = (): hdr.Histogram => hdr.build({ numberOfSignificantValueDigits: 3, autoResize: true })
@@ -237,8 +240,11 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
     // Progress ticker.
     let phase: LoadTestProgress['phase'] = 'producing'
     let lastTick = { at: elapsed(), acked: 0, deliveries: 0 }
+    const memory = new MemorySamples()
+    let ticks = 0
     const ticker = setInterval(() => {
       const now = elapsed()
+      if (ticks++ % 4 === 0) memory.sample(now)
       const seconds = Math.max(0.001, (now - lastTick.at) / 1000)
       const acked = verifier.acknowledged
       options.onProgress?.({
@@ -331,6 +337,7 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
       drained,
       chaos,
       errors,
+      memory: memory.summary(),
     }
   } finally {
     await pool.destroy().catch(() => {})

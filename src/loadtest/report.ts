@@ -21,6 +21,7 @@ export function formatReport(report: LoadTestReport): string {
     '',
     row('producer order violations', v.producerOrderViolations),
     row('drained', report.drained ? 'yes' : 'no (drain timeout)'),
+    row('RSS MiB (this process)', `start ${report.memory.startMiB}, peak ${report.memory.peakMiB}, end ${report.memory.endMiB}`),
   ]
   if (report.chaos.length > 0) {
     const kills = report.chaos.filter((e) => e.kind === 'broker-kill').length

@@ -25,6 +25,9 @@ test('a short embedded run: 2 producers, 2 consumers, 1 group, 4 partitions — 
   t.true(report.latency.endToEnd.p50Ms <= report.latency.endToEnd.p99Ms)
   t.true(report.produced.recordsPerSec > 0)
   t.true(progress.length > 0)
+  // RSS is sampled from the first progress tick on.
+  t.true(report.memory.samples.length > 0)
+  t.true(report.memory.startMiB > 0 && report.memory.peakMiB >= report.memory.endMiB)
   // The JSON form round-trips.
   t.deepEqual(JSON.parse(JSON.stringify(report)), report)
 })

@@ -2,24 +2,12 @@
 import { InvalidArgumentError, type Command } from 'commander'
 import { writeFile } from 'node:fs/promises'
 import { integerIn } from '../options.js'
+import type { LoadTestOptions } from '../../loadtest/harness.js'
 
-interface LoadTestCliOptions {
-  bootstrap?: string
-  dataDir?: string
-  brokerProcess?: boolean
-  producers: number
-  consumers: number
-  groups: number
-  partitions: number
-  rate: number | 'max'
-  size: number
-  keys: number
-  batchSize?: number
+/** What commander hands over: the harness's options, with times in their CLI spelling and output flags. */
+type LoadTestCliOptions = Omit<LoadTestOptions, 'durationMs' | 'chaosIntervalMs' | 'drainTimeoutMs' | 'onProgress' | 'producerClient'> & {
   producerClient: 'raw' | 'kafkajs'
-  inFlight?: number
   duration?: number
-  messages?: number
-  chaos?: boolean
   chaosInterval: number
   drainTimeout: number
   json?: boolean
