@@ -16,6 +16,7 @@ import { parseOffset, type OffsetInput } from './offsets.js'
 import { PartitionTable, type PartitionState } from './partition-table.js'
 import { Producer, type ProducerOptions, type TopicLayout } from './producer.js'
 import { decodeRecordSet, iterateBatches, type FetchedRecord } from './protocol/record-batch.js'
+import { waitForRecordsIn } from './record-wait.js'
 import { RetentionTask, type RetentionReport } from './retention-task.js'
 import type { CoordinatorOptions } from './coordinator/group-types.js'
 
@@ -260,7 +261,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
 
   /** Waits until `offset` exists, the time is up, the partition goes, or the broker closes. */
   private waitForData(state: PartitionState, offset: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    return this.waitForAny([{ state, offset }], maxWaitMs, signal)
+    return waitForRecordsIn([{ state, offset }], maxWaitMs, () => this.closed, signal)
   }
 
   /**
@@ -275,28 +276,7 @@ export class Broker extends EventEmitter<BrokerEvents> {
         return [] // a partition that went away has nothing to wait for
       }
     })
-    return this.waitForAny(states, Math.min(Math.max(maxWaitMs, 0), LIMITS.fetchMaxWaitMs), signal)
-  }
-
-  private waitForAny(targets: Array<{ state: PartitionState; offset: number }>, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, maxWaitMs)
-      signal?.addEventListener('abort', done, { once: true })
-      let finished = false
-      function done() {
-        if (finished) return
-        finished = true
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        for (const { state } of targets) state.waiters.delete(check)
-        resolve()
-      }
-      const check = () => {
-        if (this.closed || signal?.aborted || targets.some(({ state, offset }) => state.offsets.highWatermark > offset)) done()
-        else for (const { state } of targets) state.waiters.add(check)
-      }
-      check()
-    })
+    return waitForRecordsIn(states, Math.min(Math.max(maxWaitMs, 0), LIMITS.fetchMaxWaitMs), () => this.closed, signal)
   }
 
   private closing: Promise<void> | null = null
